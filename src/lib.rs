@@ -1,0 +1,2 @@
+//! Conformance kit for Twitter REST API v1.1 `POST collections/entries/remove`.
+pub mod oauth;
