@@ -1,0 +1,132 @@
+//! Expectations -> verdicts. Each check is one file; each returns the mismatches it found, and
+//! every mismatch says what was expected, what came, and where (a JSON pointer when it applies).
+
+mod content_type;
+mod hard_errors;
+mod headers;
+mod json_match;
+mod rate_limit;
+mod schema;
+mod soft_errors;
+mod status;
+mod timeline;
+
+pub use json_match::json_diff;
+pub use rate_limit::RateLimitReading;
+
+use crate::exchange::RecordedResponse;
+use crate::spec::Spec;
+use crate::vector::{Bindings, Expect};
+use serde::Serialize;
+
+/// One way a response differs from an expectation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mismatch {
+    /// Which check: `status`, `schema entry-change-envelope`, `json`, `error_codes`, ...
+    pub check: String,
+    /// JSON pointer into the body where the difference is, if it is in the body.
+    pub pointer: Option<String>,
+    /// What the vector expects.
+    pub expected: String,
+    /// What the response has.
+    pub actual: String,
+}
+
+impl Mismatch {
+    /// A mismatch without a location.
+    pub fn new(check: impl Into<String>, expected: impl Into<String>, actual: impl Into<String>) -> Self {
+        Mismatch {
+            check: check.into(),
+            pointer: None,
+            expected: expected.into(),
+            actual: actual.into(),
+        }
+    }
+
+    /// The same mismatch located at a JSON pointer.
+    pub fn at(mut self, pointer: impl Into<String>) -> Self {
+        self.pointer = Some(pointer.into());
+        self
+    }
+}
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.check)?;
+        if let Some(pointer) = &self.pointer {
+            write!(f, " at {}", if pointer.is_empty() { "/" } else { pointer })?;
+        }
+        write!(f, ": expected {}, actual {}", self.expected, self.actual)
+    }
+}
+
+/// What the checks may consult besides the response.
+pub struct Context<'a> {
+    /// Schemas and error codes.
+    pub spec: &'a Spec,
+    /// Fixture values, to fill templated expectations.
+    pub bindings: &'a Bindings,
+    /// Rate-limit headers of the latest earlier step of the vector that had them.
+    pub previous_rate_limit: Option<RateLimitReading>,
+}
+
+/// Every mismatch between one response and one set of expectations; empty means it holds.
+pub fn judge(expect: &Expect, response: &RecordedResponse, context: &Context<'_>) -> Vec<Mismatch> {
+    let mut found = Vec::new();
+    if let Some(statuses) = &expect.status {
+        found.extend(status::check(&statuses.values(), response));
+    }
+    if let Some(media_type) = &expect.content_type {
+        found.extend(content_type::check(media_type, response));
+    }
+    found.extend(headers::check(&expect.headers, response));
+    if let Some(name) = &expect.schema {
+        found.extend(schema::check(context.spec, name, response));
+    }
+    if let Some(json) = &expect.json {
+        found.extend(json_match::check(json, response, context.bindings));
+    }
+    if let Some(codes) = &expect.error_codes {
+        found.extend(hard_errors::check(codes, response, context.spec));
+    }
+    if let Some(expected) = &expect.soft_errors {
+        found.extend(soft_errors::check(expected, response, context.bindings));
+    }
+    if let Some(timeline) = &expect.timeline {
+        found.extend(timeline::check(timeline, response, context.bindings));
+    }
+    if let Some(rate_limit) = &expect.rate_limit {
+        found.extend(rate_limit::check(rate_limit, response, context.previous_rate_limit));
+    }
+    found
+}
+
+/// The body as JSON, or a mismatch saying it is not JSON.
+fn body_json<'r>(check: &str, response: &'r RecordedResponse) -> Result<&'r serde_json::Value, Mismatch> {
+    response.json.as_ref().ok_or_else(|| {
+        Mismatch::new(check, "a JSON body", format!("not JSON: {}", excerpt(&response.body)))
+    })
+}
+
+/// A short, one-line excerpt of a text for failure messages.
+pub fn excerpt(text: &str) -> String {
+    const LIMIT: usize = 200;
+    let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if one_line.is_empty() {
+        return "(empty body)".into();
+    }
+    match one_line.char_indices().nth(LIMIT) {
+        Some((cut, _)) => format!("`{}…` ({} bytes)", &one_line[..cut], text.len()),
+        None => format!("`{one_line}`"),
+    }
+}
+
+/// A JSON value in compact form for failure text.
+fn show(value: &serde_json::Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 200 {
+        excerpt(&text)
+    } else {
+        text
+    }
+}

@@ -1,0 +1,169 @@
+//! Auth modes: each is one complete way of authenticating a request, valid or deliberately
+//! broken, built from the shared OAuth module so vectors never assemble headers by hand.
+
+use crate::oauth::{self, SigningInput};
+use crate::target::{Target, Token};
+use crate::vector::{AuthMode, OAuthPlacement};
+
+/// A consumer key no target issued, for `unknown_consumer`.
+const UNKNOWN_CONSUMER_KEY: &str = "conformanceUnknownConsumer0";
+/// An access token no target issued, for `unknown_token`.
+const UNKNOWN_TOKEN: &str = "1-conformanceUnknownAccessToken00000000000";
+/// A bearer token no target issued, for `unknown_bearer`.
+const UNKNOWN_BEARER: &str = "AAAAAAAAAAAAAAAAAAAAAConformanceUnknownBearerToken0000000000";
+/// How far `stale_timestamp` and `future_timestamp` are from now: far outside any sane window.
+const CLOCK_SKEW_SECS: u64 = 3600;
+
+/// What authentication adds to a request.
+#[derive(Debug, Clone, Default)]
+pub struct Authentication {
+    /// Headers to set (`Authorization`).
+    pub headers: Vec<(String, String)>,
+    /// `oauth_*` pairs to append to the query string.
+    pub query: Vec<(String, String)>,
+    /// `oauth_*` pairs to append to the form body.
+    pub form: Vec<(String, String)>,
+    /// Send the identical request twice and judge the second (`replayed_nonce`).
+    pub send_twice: bool,
+}
+
+/// The request as it will be sent, before authentication is added.
+pub struct Unsigned<'a> {
+    /// HTTP method.
+    pub method: &'a str,
+    /// URL (its query is not used; `query` holds the parameters).
+    pub url: &'a url::Url,
+    /// Query parameters, decoded.
+    pub query: &'a [(String, String)],
+    /// Form-body parameters, decoded; only form bodies are signed.
+    pub form: &'a [(String, String)],
+}
+
+/// Builds the authentication of one request in the given mode.
+pub fn authenticate(
+    mode: AuthMode,
+    placement: OAuthPlacement,
+    target: &Target,
+    request: &Unsigned<'_>,
+) -> Result<Authentication, String> {
+    let user = |token: &Option<Token>, what: &str| {
+        token
+            .clone()
+            .ok_or_else(|| format!("auth mode needs {what}, which the target configuration lacks"))
+    };
+    let mut credentials = target.credentials(&target.user);
+    match mode {
+        AuthMode::None => return Ok(Authentication::default()),
+        AuthMode::Bearer => {
+            let bearer = target
+                .bearer_token
+                .clone()
+                .ok_or("auth mode `bearer` needs CONFORMANCE_BEARER_TOKEN")?;
+            return Ok(bearer_header(&bearer));
+        }
+        AuthMode::UnknownBearer => return Ok(bearer_header(UNKNOWN_BEARER)),
+        AuthMode::OtherUser => {
+            credentials = target.credentials(&user(&target.other_user, "a second user")?)
+        }
+        AuthMode::LimitedUser => {
+            credentials = target.credentials(&user(&target.limited_user, "a rate-limited user")?)
+        }
+        AuthMode::WrongTokenSecret => credentials.token_secret = wrong(&credentials.token_secret),
+        AuthMode::WrongConsumerSecret => {
+            credentials.consumer_secret = wrong(&credentials.consumer_secret)
+        }
+        AuthMode::UnknownConsumer => credentials.consumer_key = UNKNOWN_CONSUMER_KEY.into(),
+        AuthMode::UnknownToken => credentials.token = UNKNOWN_TOKEN.into(),
+        _ => {}
+    }
+
+    let mut signed_params: Vec<(String, String)> = request.query.to_vec();
+    if mode != AuthMode::BodyParamsUnsigned {
+        signed_params.extend(request.form.iter().cloned());
+    }
+    let other_url;
+    let mut input = SigningInput::new(request.method, request.url, &signed_params);
+    match mode {
+        AuthMode::StaleTimestamp => input.timestamp -= CLOCK_SKEW_SECS,
+        AuthMode::FutureTimestamp => input.timestamp += CLOCK_SKEW_SECS,
+        AuthMode::SignedForOtherMethod => {
+            input.method = if request.method.eq_ignore_ascii_case("GET") {
+                "POST"
+            } else {
+                "GET"
+            }
+        }
+        AuthMode::SignedForOtherUrl => {
+            let mut url = request.url.clone();
+            url.set_path(if url.path().ends_with("/add.json") {
+                "/1.1/collections/entries/remove.json"
+            } else {
+                "/1.1/collections/entries/add.json"
+            });
+            other_url = url;
+            input.url = &other_url;
+        }
+        AuthMode::OauthVersion2 => input.version = Some("2.0"),
+        AuthMode::Plaintext => input.signature_method = "PLAINTEXT",
+        _ => {}
+    }
+    let mut oauth_params = oauth::sign(&credentials, &input);
+    match mode {
+        AuthMode::BadSignature => {
+            for (key, value) in &mut oauth_params {
+                if key == "oauth_signature" {
+                    *value = tamper(value);
+                }
+            }
+        }
+        AuthMode::MissingSignature => oauth_params.retain(|(key, _)| key != "oauth_signature"),
+        _ => {}
+    }
+
+    let mut auth = Authentication {
+        send_twice: mode == AuthMode::ReplayedNonce,
+        ..Authentication::default()
+    };
+    match placement {
+        OAuthPlacement::Header => auth.headers.push((
+            "Authorization".into(),
+            oauth::authorization_header(&oauth_params),
+        )),
+        OAuthPlacement::Query => auth.query = oauth_params,
+        OAuthPlacement::Form => auth.form = oauth_params,
+    }
+    Ok(auth)
+}
+
+fn bearer_header(token: &str) -> Authentication {
+    Authentication {
+        headers: vec![("Authorization".into(), format!("Bearer {token}"))],
+        ..Authentication::default()
+    }
+}
+
+/// A secret that differs from the real one.
+fn wrong(secret: &str) -> String {
+    format!("{secret}-wrong")
+}
+
+/// The signature with its first character changed: still valid base64, certainly wrong.
+fn tamper(signature: &str) -> String {
+    let mut chars: Vec<char> = signature.chars().collect();
+    if let Some(first) = chars.first_mut() {
+        *first = if *first == 'A' { 'B' } else { 'A' };
+    }
+    chars.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broken_values_differ_from_the_originals() {
+        assert_ne!(wrong("abc"), "abc");
+        assert_ne!(tamper("Abc="), "Abc=");
+        assert_ne!(tamper("xbc="), "xbc=");
+    }
+}

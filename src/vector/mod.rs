@@ -1,0 +1,540 @@
+//! The vector file format: one JSON file under `vectors/` is one case and one trial.
+//!
+//! The types here mirror `specs/schemas/vector.json`; the schema is what rejects unknown keys and
+//! names the JSON pointer of a mistake, these types are what the runner works with.
+
+mod load;
+mod template;
+
+pub use load::{LoadedVector, VectorError, discover, load_all, vector_id};
+pub use template::{Bindings, FixtureValues, TemplateError};
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How strongly the documentation binds an implementation to a vector's expectation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Stated by the endpoint's page or the v1.1 docs: a failure is non-conformance.
+    Must,
+    /// Observed elsewhere or the best reading of silent docs: fails only in the strict profile.
+    Should,
+    /// Optional behaviour: reported, never fails a run.
+    May,
+}
+
+impl Level {
+    /// Upper-case name, as in the run summary (`MUST 12/12`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Must => "MUST",
+            Level::Should => "SHOULD",
+            Level::May => "MAY",
+        }
+    }
+
+    /// Lower-case name, as in trial kinds and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Must => "must",
+            Level::Should => "should",
+            Level::May => "may",
+        }
+    }
+}
+
+/// Where a requirement or vector's expectation comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Evidence {
+    /// Written in Twitter's documentation.
+    Documented,
+    /// Seen in real responses, reported in public issue threads.
+    Observed,
+    /// Our reading where the sources say nothing.
+    Inferred,
+}
+
+/// One vector file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vector {
+    /// One line a person reads in a report.
+    pub title: String,
+    /// Longer explanation, when the title is not enough.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Ids from `specs/requirements.json` this vector covers.
+    pub requirements: Vec<String>,
+    /// The level of the vector's verdict.
+    pub level: Level,
+    /// What the expectation rests on.
+    pub evidence: Evidence,
+    /// What must exist on the target before the steps run.
+    #[serde(default)]
+    pub fixtures: Fixtures,
+    /// What the vector does: HTTP steps or an offline OAuth check.
+    #[serde(flatten)]
+    pub body: VectorBody,
+}
+
+/// The two kinds of vector: exchanges with a target, or known answers for the signer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VectorBody {
+    /// Requests sent in order to the target, each with its expectations.
+    Steps(Vec<Step>),
+    /// A signature computed offline and compared with a published result.
+    Signature(Box<SignatureCase>),
+    /// Percent-encoding cases checked offline.
+    PercentEncoding(Vec<EncodingCase>),
+}
+
+/// What a vector needs to exist before it runs; created through the API, destroyed afterwards.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixtures {
+    /// A collection of the main user, `{{collection.id}}`, holding `{{tweets[i]}}`.
+    #[serde(default)]
+    pub collection: Option<CollectionFixture>,
+    /// A collection of the second user, `{{other_collection.id}}`, holding
+    /// `{{other_collection.tweets[i]}}`.
+    #[serde(default)]
+    pub other_collection: Option<CollectionFixture>,
+    /// Number of tweet ids that exist on the target but are in no fixture collection,
+    /// `{{spare_tweets[i]}}`.
+    #[serde(default)]
+    pub spare_tweets: usize,
+}
+
+/// A collection to create for a vector.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CollectionFixture {
+    /// How many tweets to add, in order; the last added is on top of the collection.
+    #[serde(default)]
+    pub tweets: usize,
+    /// Destroy the collection before the steps run, so the id names a collection that is gone.
+    #[serde(default)]
+    pub destroyed: bool,
+}
+
+/// One request and what its response must look like.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// What the step does, for failure text; defaults to method and endpoint.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The request to send.
+    pub request: Request,
+    /// What the response must satisfy.
+    pub expect: Expectation,
+}
+
+/// A request, in terms of the API rather than bytes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// Endpoint under `/1.1/`, without `.json`: `collections/entries/remove`.
+    #[serde(default)]
+    pub endpoint: Option<String>,
+    /// A raw path instead of an endpoint, for requests to paths that do not exist.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// HTTP method.
+    pub method: String,
+    /// Query parameters, in order; templated.
+    #[serde(default)]
+    pub query: Params,
+    /// `application/x-www-form-urlencoded` body parameters, in order; templated.
+    #[serde(default)]
+    pub form: Params,
+    /// A raw body with its content type, instead of `form`.
+    #[serde(default)]
+    pub body: Option<RawBody>,
+    /// Extra request headers; templated.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// How the request is authenticated.
+    #[serde(default)]
+    pub auth: AuthMode,
+    /// Where the `oauth_*` parameters travel.
+    #[serde(default)]
+    pub oauth_in: OAuthPlacement,
+}
+
+impl Request {
+    /// A request to an endpoint with query parameters, as the kit itself sends for fixtures.
+    pub fn api(method: &str, endpoint: &str, query: Vec<(String, String)>, auth: AuthMode) -> Request {
+        Request {
+            endpoint: Some(endpoint.to_string()),
+            path: None,
+            method: method.to_string(),
+            query: Params::Pairs(query),
+            form: Params::default(),
+            body: None,
+            headers: BTreeMap::new(),
+            auth,
+            oauth_in: OAuthPlacement::Header,
+        }
+    }
+}
+
+/// Request parameters: an object, or a list of pairs when a key repeats or order matters.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Params {
+    /// `{"id": "...", "tweet_id": "..."}`.
+    Map(BTreeMap<String, String>),
+    /// `[["id", "..."], ["id", "..."]]`.
+    Pairs(Vec<(String, String)>),
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params::Pairs(Vec::new())
+    }
+}
+
+impl Params {
+    /// The parameters as ordered pairs.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        match self {
+            Params::Map(map) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            Params::Pairs(pairs) => pairs.clone(),
+        }
+    }
+
+    /// Whether there are no parameters.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Params::Map(map) => map.is_empty(),
+            Params::Pairs(pairs) => pairs.is_empty(),
+        }
+    }
+}
+
+/// A body sent as given.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBody {
+    /// `Content-Type` header; omitted when absent.
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// Body text; templated.
+    pub text: String,
+}
+
+/// How a step authenticates. Each mode is a complete, deliberate way of signing (or not), so
+/// vectors name what they test instead of assembling headers by hand.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMode {
+    /// Valid OAuth 1.0a user context of the main user.
+    #[default]
+    User,
+    /// Valid OAuth 1.0a user context of the second user of the same app.
+    OtherUser,
+    /// Valid OAuth 1.0a user context of the user whose rate limits are small.
+    LimitedUser,
+    /// No authentication at all.
+    None,
+    /// `Authorization: Bearer` with the app's valid bearer token.
+    Bearer,
+    /// `Authorization: Bearer` with a token the target never issued.
+    UnknownBearer,
+    /// Valid parameters, signature with one character changed.
+    BadSignature,
+    /// Signed with a wrong token secret.
+    WrongTokenSecret,
+    /// Signed with a wrong consumer secret.
+    WrongConsumerSecret,
+    /// A consumer key the target does not know.
+    UnknownConsumer,
+    /// An access token the target does not know.
+    UnknownToken,
+    /// `oauth_timestamp` an hour in the past.
+    StaleTimestamp,
+    /// `oauth_timestamp` an hour in the future.
+    FutureTimestamp,
+    /// The exact same signed request sent twice; the second is judged.
+    ReplayedNonce,
+    /// Form-body parameters left out of the signature base string.
+    BodyParamsUnsigned,
+    /// Signature computed for GET while the request is sent with its own method.
+    SignedForOtherMethod,
+    /// Signature computed for another URL (the `add` endpoint).
+    SignedForOtherUrl,
+    /// `oauth_version="2.0"`, correctly signed.
+    OauthVersion2,
+    /// `oauth_signature_method="PLAINTEXT"`.
+    Plaintext,
+    /// OAuth header without `oauth_signature`.
+    MissingSignature,
+}
+
+impl AuthMode {
+    /// What the target configuration must provide for this mode, if anything beyond the main user.
+    pub fn needs(self) -> Option<Need> {
+        match self {
+            AuthMode::OtherUser => Some(Need::OtherUser),
+            AuthMode::LimitedUser => Some(Need::LimitedUser),
+            AuthMode::Bearer => Some(Need::BearerToken),
+            _ => None,
+        }
+    }
+}
+
+/// Something a vector needs from the target configuration; missing means the trial is ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// `CONFORMANCE_OTHER_ACCESS_TOKEN` and its secret.
+    OtherUser,
+    /// `CONFORMANCE_LIMITED_ACCESS_TOKEN`, its secret and `CONFORMANCE_LIMITED_REMOVE_LIMIT`.
+    LimitedUser,
+    /// `CONFORMANCE_BEARER_TOKEN`.
+    BearerToken,
+    /// Enough `CONFORMANCE_TWEET_IDS` for the fixtures.
+    TweetIds(usize),
+}
+
+/// Where `oauth_*` parameters are sent; RFC 5849 section 3.5 allows all three.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuthPlacement {
+    /// `Authorization: OAuth ...`.
+    #[default]
+    Header,
+    /// In the query string.
+    Query,
+    /// In the form body.
+    Form,
+}
+
+/// What a response must satisfy: one set of expectations, or several acceptable alternatives
+/// where the sources disagree.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Expectation {
+    /// Any one of these is acceptable.
+    AnyOf {
+        /// The alternatives, each complete on its own.
+        any_of: Vec<Expect>,
+    },
+    /// Exactly this.
+    One(Box<Expect>),
+}
+
+impl Expectation {
+    /// The alternatives: one element unless the vector lists several.
+    pub fn alternatives(&self) -> Vec<&Expect> {
+        match self {
+            Expectation::AnyOf { any_of } => any_of.iter().collect(),
+            Expectation::One(expect) => vec![expect],
+        }
+    }
+}
+
+/// A set of expectations on one response; every one present must hold.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// What this alternative means, for failure text (`"soft not_found"`).
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Acceptable HTTP status codes.
+    #[serde(default)]
+    pub status: Option<OneOrMany<u16>>,
+    /// Media type of the response (`application/json`), parameters ignored.
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// Header expectations by (case-insensitive) name.
+    #[serde(default)]
+    pub headers: BTreeMap<String, HeaderExpectation>,
+    /// Name of a schema under `specs/schemas/` the body must validate against.
+    #[serde(default)]
+    pub schema: Option<String>,
+    /// A JSON value the body must match; templated.
+    #[serde(default)]
+    pub json: Option<JsonMatch>,
+    /// The hard envelope must carry an error whose `code` is one of these.
+    #[serde(default)]
+    pub error_codes: Option<Vec<u32>>,
+    /// The soft envelope's `response.errors`, exactly (order ignored); templated.
+    #[serde(default)]
+    pub soft_errors: Option<Vec<SoftError>>,
+    /// The tweet ids of `collections/entries`' `response.timeline`, in order; templated.
+    #[serde(default)]
+    pub timeline: Option<Vec<String>>,
+    /// Rate-limit headers present and consistent (limit >= remaining, reset in the future, and
+    /// remaining lower than in the previous step that had them).
+    #[serde(default)]
+    pub rate_limit: Option<RateLimitExpectation>,
+}
+
+/// A single value or a list of acceptable values.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany<T> {
+    /// One acceptable value.
+    One(T),
+    /// Any of these.
+    Many(Vec<T>),
+}
+
+impl<T: PartialEq + Clone> OneOrMany<T> {
+    /// The acceptable values as a list.
+    pub fn values(&self) -> Vec<T> {
+        match self {
+            OneOrMany::One(value) => vec![value.clone()],
+            OneOrMany::Many(values) => values.clone(),
+        }
+    }
+}
+
+/// An expectation on one header.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderExpectation {
+    /// Whether the header must be present (`true`) or absent (`false`).
+    #[serde(default)]
+    pub present: Option<bool>,
+    /// Exact value (case-sensitive).
+    #[serde(default)]
+    pub equals: Option<String>,
+}
+
+/// A JSON expectation: the body equals `value`, or contains it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonMatch {
+    /// `exact`: same value, same object keys; `subset`: every key of `value` present and matching,
+    /// arrays compared element by element with equal length.
+    pub mode: MatchMode,
+    /// The expected value; strings are templated.
+    pub value: serde_json::Value,
+}
+
+/// How strictly a JSON value is compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchMode {
+    /// Equal values; objects have the same keys.
+    Exact,
+    /// Objects may carry more keys than expected.
+    Subset,
+}
+
+/// One expected entry of the soft envelope's `response.errors`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SoftError {
+    /// `change.op`: `add`, `remove`, `move`.
+    pub op: String,
+    /// `change.tweet_id`, which must be a JSON string.
+    pub tweet_id: String,
+    /// `reason`: `not_found`, `duplicate`.
+    pub reason: String,
+}
+
+/// Expectations on the `x-rate-limit-*` headers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitExpectation {
+    /// `remaining` must be lower than in the last earlier step of this vector that had it.
+    #[serde(default)]
+    pub decreasing: bool,
+}
+
+/// An offline signature computation with its published result.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureCase {
+    /// HTTP method.
+    pub method: String,
+    /// Request URL, query included (the query's parameters are signed).
+    pub url: String,
+    /// Form-body parameters, decoded.
+    #[serde(default)]
+    pub form: Vec<(String, String)>,
+    /// `oauth_consumer_key`.
+    pub consumer_key: String,
+    /// Consumer secret.
+    pub consumer_secret: String,
+    /// `oauth_token`.
+    #[serde(default)]
+    pub token: String,
+    /// Token secret.
+    #[serde(default)]
+    pub token_secret: String,
+    /// `oauth_nonce`.
+    pub nonce: String,
+    /// `oauth_timestamp`.
+    pub timestamp: u64,
+    /// Published intermediate and final values; each present one is compared.
+    pub expect: SignatureExpect,
+}
+
+/// Published values of a signature walk-through.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureExpect {
+    /// The sorted, encoded parameter string.
+    #[serde(default)]
+    pub parameter_string: Option<String>,
+    /// The signature base string.
+    #[serde(default)]
+    pub base_string: Option<String>,
+    /// The signing key.
+    #[serde(default)]
+    pub signing_key: Option<String>,
+    /// `oauth_signature`, base64.
+    #[serde(default)]
+    pub signature: Option<String>,
+    /// The complete `Authorization` header value.
+    #[serde(default)]
+    pub authorization_header: Option<String>,
+}
+
+/// One percent-encoding known answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EncodingCase {
+    /// Raw text.
+    pub input: String,
+    /// Its RFC 3986 encoding.
+    pub expect: String,
+}
+
+impl Vector {
+    /// Everything the target configuration must provide for this vector to run.
+    pub fn needs(&self) -> Vec<Need> {
+        let mut needs = Vec::new();
+        if let VectorBody::Steps(steps) = &self.body {
+            for step in steps {
+                if let Some(need) = step.request.auth.needs() {
+                    if !needs.contains(&need) {
+                        needs.push(need);
+                    }
+                }
+            }
+        }
+        if self.fixtures.other_collection.is_some() && !needs.contains(&Need::OtherUser) {
+            needs.push(Need::OtherUser);
+        }
+        let tweets = self.fixtures.collection.as_ref().map_or(0, |c| c.tweets)
+            + self.fixtures.other_collection.as_ref().map_or(0, |c| c.tweets)
+            + self.fixtures.spare_tweets;
+        if tweets > 0 {
+            needs.push(Need::TweetIds(tweets));
+        }
+        needs
+    }
+
+    /// Whether the vector talks to a target (offline signer vectors do not).
+    pub fn is_online(&self) -> bool {
+        matches!(self.body, VectorBody::Steps(_))
+    }
+}
