@@ -1,1 +1,146 @@
-fn main() {}
+//! `collections-conformance`: run the conformance suite, serve the reference server, list and
+//! lint vectors. Only this file decides exit codes.
+
+use clap::{Parser, Subcommand};
+use collections_conformance::run::{EXIT_FAILED, EXIT_PASSED, EXIT_UNUSABLE, RunArgs};
+use collections_conformance::runner::Suite;
+use collections_conformance::server::{self, ServeArgs};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "collections-conformance",
+    version,
+    about = "Conformance kit and reference server for Twitter API v1.1 POST collections/entries/remove"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every vector against a target (default: the embedded reference server).
+    ///
+    /// Accepts the test-harness arguments of `cargo test`: a filter, --exact, --skip, --list,
+    /// --format, --test-threads, --ignored.
+    Run {
+        #[command(flatten)]
+        run: RunArgs,
+        #[command(flatten)]
+        test: libtest_mimic::Arguments,
+    },
+    /// Serve the reference server; prints one JSON line with its URL and credentials when ready.
+    Serve(ServeArgs),
+    /// List the vectors (or, with --requirements, each requirement with the vectors covering it).
+    List {
+        #[command(flatten)]
+        run: RunArgs,
+        /// Print requirement x vectors instead of the vectors.
+        #[arg(long)]
+        requirements: bool,
+    },
+    /// Check every vector file against the format; exits 1 on any problem.
+    Lint {
+        #[command(flatten)]
+        run: RunArgs,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run { run, test } => collections_conformance::run::run(&test, &run),
+        Command::Serve(args) => serve(args),
+        Command::List { run, requirements } => list(&run, requirements),
+        Command::Lint { run } => lint(&run),
+    }
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("serve: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_UNUSABLE);
+        }
+    };
+    match runtime.block_on(server::serve_cli(args)) {
+        Ok(()) => ExitCode::from(EXIT_PASSED),
+        Err(e) => {
+            eprintln!("serve: {e:#}");
+            ExitCode::from(EXIT_UNUSABLE)
+        }
+    }
+}
+
+fn load(run: &RunArgs) -> Result<Suite, ExitCode> {
+    Suite::load(run.suite_config()).map_err(|e| {
+        eprintln!("{e:#}");
+        ExitCode::from(EXIT_UNUSABLE)
+    })
+}
+
+fn list(run: &RunArgs, requirements: bool) -> ExitCode {
+    let suite = match load(run) {
+        Ok(suite) => suite,
+        Err(code) => return code,
+    };
+    if requirements {
+        let coverage = suite.coverage();
+        for requirement in suite.spec.requirements.iter() {
+            let vectors = coverage.get(&requirement.id).cloned().unwrap_or_default();
+            println!(
+                "{} [{} · {:?}] {}",
+                requirement.id,
+                requirement.level.label(),
+                requirement.evidence,
+                requirement.statement
+            );
+            if vectors.is_empty() {
+                println!("    (no vector)");
+            }
+            for vector in vectors {
+                println!("    {vector}");
+            }
+        }
+        return ExitCode::from(EXIT_PASSED);
+    }
+    for loaded in &suite.vectors {
+        match &loaded.vector {
+            Ok(vector) => println!(
+                "{} [{}] {} ({})",
+                loaded.id,
+                vector.level.label(),
+                vector.title,
+                vector.requirements.join(", ")
+            ),
+            Err(_) => println!("{} [INVALID] {}", loaded.id, loaded.path.display()),
+        }
+    }
+    ExitCode::from(EXIT_PASSED)
+}
+
+fn lint(run: &RunArgs) -> ExitCode {
+    let suite = match load(run) {
+        Ok(suite) => suite,
+        Err(code) => return code,
+    };
+    let mut problems = 0;
+    for loaded in &suite.vectors {
+        if let Err(errors) = &loaded.vector {
+            for error in errors {
+                eprintln!("{error}");
+                problems += 1;
+            }
+        }
+    }
+    let total = suite.vectors.len();
+    if problems == 0 {
+        println!("lint: {total} vector files, no problems");
+        ExitCode::from(EXIT_PASSED)
+    } else {
+        eprintln!("lint: {problems} problem(s) in {total} vector files");
+        ExitCode::from(EXIT_FAILED)
+    }
+}

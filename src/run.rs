@@ -1,0 +1,163 @@
+//! One whole run: load the suite, pick the target (or start the embedded reference server), run
+//! the trials, print the level summary, decide the exit code.
+//!
+//! `main.rs` (`collections-conformance run`), `tests/conformance.rs` (`cargo test`) and an
+//! implementer's own `tests/conformance.rs` all come through [`run`].
+
+use crate::embedded;
+use crate::runner::{Profile, Suite, SuiteConfig, Summary};
+use crate::target::{Target, TargetArgs};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Everything a run is configured with, from flags or the same-named environment variables.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct RunArgs {
+    /// The implementation under test.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Folder of vector files (default: the kit's own `vectors/`).
+    #[arg(long, env = "CONFORMANCE_VECTORS")]
+    pub vectors: Option<PathBuf>,
+    /// Folder of specs (default: the kit's own `specs/`).
+    #[arg(long, env = "CONFORMANCE_SPECS")]
+    pub specs: Option<PathBuf>,
+    /// `default` fails the run on MUST vectors only; `strict` also on SHOULD.
+    #[arg(long, env = "CONFORMANCE_PROFILE", value_enum, default_value_t = Profile::Default)]
+    pub profile: Profile,
+    /// Same as `--profile strict`.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Exit code: every trial passed (or was ignored for a stated reason).
+pub const EXIT_PASSED: u8 = 0;
+/// Exit code: at least one vector failed at a level the profile enforces.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit code: the run could not do its job (broken specs or vectors, no target, nothing ran).
+pub const EXIT_UNUSABLE: u8 = 2;
+
+impl RunArgs {
+    /// Settings from the environment only, for `cargo test` where libtest-mimic owns the
+    /// command line.
+    pub fn from_env() -> RunArgs {
+        #[derive(clap::Parser)]
+        struct EnvOnly {
+            #[command(flatten)]
+            run: RunArgs,
+        }
+        match <EnvOnly as clap::Parser>::try_parse_from(["conformance"]) {
+            Ok(parsed) => parsed.run,
+            Err(e) => {
+                eprintln!("conformance: bad CONFORMANCE_* environment variable: {e}");
+                RunArgs {
+                    target: TargetArgs::from_env(),
+                    ..RunArgs::default()
+                }
+            }
+        }
+    }
+
+    /// The profile after `--strict`.
+    pub fn effective_profile(&self) -> Profile {
+        if self.strict {
+            Profile::Strict
+        } else {
+            self.profile
+        }
+    }
+
+    /// Where vectors and specs come from.
+    pub fn suite_config(&self) -> SuiteConfig {
+        let mut config = SuiteConfig::bundled(self.effective_profile());
+        if let Some(vectors) = &self.vectors {
+            config.vectors = vectors.clone();
+        }
+        if let Some(specs) = &self.specs {
+            config.specs = specs.clone();
+        }
+        config
+    }
+}
+
+/// Runs the suite with libtest-mimic's arguments (filters, `--list`, `--format`, ...) and returns
+/// the process exit code. Prints everything a person needs; never panics on bad input.
+pub fn run(test_args: &libtest_mimic::Arguments, run_args: &RunArgs) -> ExitCode {
+    ExitCode::from(run_to_code(test_args, run_args))
+}
+
+fn run_to_code(test_args: &libtest_mimic::Arguments, run_args: &RunArgs) -> u8 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("conformance: cannot start the async runtime: {e}");
+            return EXIT_UNUSABLE;
+        }
+    };
+    let config = run_args.suite_config();
+    let profile = config.profile;
+    let suite = match Suite::load(config) {
+        Ok(suite) => suite,
+        Err(e) => {
+            eprintln!("conformance: {e:#}");
+            return EXIT_UNUSABLE;
+        }
+    };
+
+    let mut embedded_server = None;
+    let target: Option<Arc<Target>> = if test_args.list {
+        None
+    } else if run_args.target.has_base_url() {
+        match run_args.target.resolve() {
+            Ok(target) => Some(Arc::new(target)),
+            Err(e) => {
+                eprintln!("conformance: {e}");
+                return EXIT_UNUSABLE;
+            }
+        }
+    } else {
+        match runtime.block_on(embedded::start(run_args.target.timeout_secs)) {
+            Ok((server, target)) => {
+                embedded_server = Some(server);
+                Some(Arc::new(target))
+            }
+            Err(e) => {
+                eprintln!("conformance: cannot start the embedded reference server: {e:#}");
+                return EXIT_UNUSABLE;
+            }
+        }
+    };
+    if let Some(target) = &target {
+        if !test_args.list && !matches!(test_args.format, Some(libtest_mimic::FormatSetting::Json)) {
+            let origin = if embedded_server.is_some() { "embedded reference server" } else { "target" };
+            println!("conformance: {origin} at {}", target.base_url);
+        }
+    }
+
+    let trials = suite.trials(target, runtime.handle().clone());
+    let conclusion = libtest_mimic::run(test_args, trials);
+    if let Some(server) = embedded_server {
+        if let Err(e) = runtime.block_on(server.shutdown()) {
+            eprintln!("conformance: embedded server did not shut down cleanly: {e:#}");
+        }
+    }
+    if test_args.list {
+        return EXIT_PASSED;
+    }
+
+    let results = suite.results.lock().map(|r| r.clone()).unwrap_or_default();
+    let summary = Summary::of(&results, profile);
+    println!("{}", summary.render(profile));
+    let ran = conclusion.num_passed + conclusion.num_failed;
+    if summary.invalid > 0 {
+        EXIT_UNUSABLE
+    } else if ran == 0 && conclusion.num_filtered_out == 0 {
+        eprintln!("conformance: no trial ran; check the vectors folder {}", suite.config.vectors.display());
+        EXIT_UNUSABLE
+    } else if conclusion.has_failed() {
+        EXIT_FAILED
+    } else {
+        EXIT_PASSED
+    }
+}

@@ -1,0 +1,151 @@
+//! What one vector's run concluded, and the failure text a person reads.
+//!
+//! The text is built once here and reused by every output (trial message, reports), so a failure
+//! reads the same everywhere: requirement and level, source, expected vs actual, a reproducer.
+
+use crate::check::Mismatch;
+use crate::exchange::Exchange;
+use crate::spec::Spec;
+use crate::vector::{Level, Vector};
+use serde::Serialize;
+use std::fmt::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How a vector ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Every step met its expectations.
+    Passed,
+    /// A step did not; `message` is the full failure text.
+    Failed {
+        /// Failure text.
+        message: String,
+    },
+    /// The target configuration cannot run this vector.
+    Ignored {
+        /// What is missing and how to provide it.
+        reason: String,
+    },
+    /// The vector file is broken.
+    Invalid {
+        /// Every problem, with file and JSON pointer.
+        message: String,
+    },
+}
+
+/// One step as it ran: its exchanges (two for a replay) and what did not match.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepRecord {
+    /// `POST collections/entries/remove` or the step's name.
+    pub name: String,
+    /// Every exchange of the step; the last one is judged.
+    pub exchanges: Vec<Exchange>,
+    /// For each acceptable alternative, what did not match (all empty: never judged).
+    pub mismatches: Vec<(String, Vec<Mismatch>)>,
+    /// Whether the step met its expectations.
+    pub passed: bool,
+}
+
+/// Everything about one vector's run, for summaries and reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct VectorResult {
+    /// Trial id.
+    pub id: String,
+    /// Vector file.
+    pub path: PathBuf,
+    /// Title, or the file name for invalid vectors.
+    pub title: String,
+    /// Level (invalid vectors count as MUST: a broken file must be fixed).
+    pub level: Level,
+    /// Requirement ids covered.
+    pub requirements: Vec<String>,
+    /// How it ended.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    /// Wall time, fixtures included.
+    pub duration: Duration,
+    /// Steps that ran.
+    pub steps: Vec<StepRecord>,
+}
+
+/// Renders the failure text of a vector whose step `failed_step` did not meet expectations.
+pub fn failure_text(
+    id: &str,
+    path: &std::path::Path,
+    vector: &Vector,
+    spec: &Spec,
+    step_count: usize,
+    failed_step: usize,
+    record: &StepRecord,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{id}: {}", vector.title);
+    let _ = writeln!(
+        out,
+        "  level {} ({:?}) · file {}",
+        vector.level.label(),
+        vector.evidence,
+        path.display()
+    );
+    for requirement_id in &vector.requirements {
+        match spec.requirements.get(requirement_id) {
+            Some(r) => {
+                let _ = writeln!(
+                    out,
+                    "  requirement {} [{} · {:?}]: {}\n    source: {}",
+                    r.id,
+                    r.level.label(),
+                    r.evidence,
+                    r.statement,
+                    r.source
+                );
+            }
+            None => {
+                let _ = writeln!(out, "  requirement {requirement_id} (not in specs/requirements.json)");
+            }
+        }
+    }
+    let _ = writeln!(out, "  step {} of {step_count}: {}", failed_step + 1, record.name);
+    let judged = record.exchanges.last();
+    match &record.mismatches[..] {
+        [(_, mismatches)] => write_mismatches(&mut out, mismatches, "    "),
+        alternatives => {
+            let _ = writeln!(out, "    none of {} acceptable outcomes matched:", alternatives.len());
+            for (i, (label, mismatches)) in alternatives.iter().enumerate() {
+                let _ = writeln!(out, "    ({}) {label}:", (b'a' + i as u8) as char);
+                write_mismatches(&mut out, mismatches, "        ");
+            }
+        }
+    }
+    if let Some(exchange) = judged {
+        match &exchange.response {
+            Ok(response) => {
+                let _ = writeln!(
+                    out,
+                    "  response: HTTP {}, content-type {}, {} ms",
+                    response.status,
+                    response.header("content-type").unwrap_or("(none)"),
+                    exchange.duration.as_millis()
+                );
+                let _ = writeln!(out, "    body: {}", crate::check::excerpt(&response.body));
+            }
+            Err(error) => {
+                let _ = writeln!(out, "  no response: {error}");
+            }
+        }
+        if record.exchanges.len() > 1 {
+            let _ = writeln!(out, "  (the same signed request was sent {} times; the last is judged)", record.exchanges.len());
+        }
+        let _ = writeln!(out, "  reproduce (fill in the placeholders; OAuth requests need a fresh signature):");
+        let _ = write!(out, "    {}", exchange.request.curl);
+    }
+    out
+}
+
+fn write_mismatches(out: &mut String, mismatches: &[Mismatch], indent: &str) {
+    for mismatch in mismatches {
+        let _ = writeln!(out, "{indent}{mismatch}");
+    }
+}
