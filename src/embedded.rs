@@ -15,7 +15,10 @@ pub async fn start(timeout_secs: f64) -> anyhow::Result<(RunningServer, Target)>
 }
 
 /// Like [`start`], with a server configuration of the caller's (fault profiles, limits).
-pub async fn start_with(config: ServerConfig, timeout_secs: f64) -> anyhow::Result<(RunningServer, Target)> {
+pub async fn start_with(
+    config: ServerConfig,
+    timeout_secs: f64,
+) -> anyhow::Result<(RunningServer, Target)> {
     let server = server::start(config).await?;
     let target = target_args(server.info(), timeout_secs)
         .resolve()
@@ -28,7 +31,8 @@ pub async fn start_with(config: ServerConfig, timeout_secs: f64) -> anyhow::Resu
 pub fn target_args(info: &ReadyInfo, timeout_secs: f64) -> TargetArgs {
     let mut users = info.users.iter();
     let main = users.next();
-    let (limited, unlimited): (Vec<_>, Vec<_>) = users.partition(|u| u.rate_limits.contains_key(REMOVE_ENDPOINT));
+    let (limited, unlimited): (Vec<_>, Vec<_>) =
+        users.partition(|u| u.rate_limits.contains_key(REMOVE_ENDPOINT));
     let other = unlimited.first();
     let limited = limited.first();
     TargetArgs {

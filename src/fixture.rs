@@ -51,16 +51,42 @@ async fn provision_into(
     let mut tweets = target.tweet_ids.iter().cloned();
     let mut take = |n: usize| -> Vec<String> { tweets.by_ref().take(n).collect() };
     let main = fixtures.collection.as_ref().map(|c| (c, take(c.tweets)));
-    let other = fixtures.other_collection.as_ref().map(|c| (c, take(c.tweets)));
+    let other = fixtures
+        .other_collection
+        .as_ref()
+        .map(|c| (c, take(c.tweets)));
     let spare_tweets = take(fixtures.spare_tweets);
 
-    let mut values = FixtureValues { spare_tweets, ..FixtureValues::default() };
+    let mut values = FixtureValues {
+        spare_tweets,
+        ..FixtureValues::default()
+    };
     if let Some((fixture, ids)) = main {
-        let id = collection(client, target, redactor, fixture, &ids, AuthMode::User, label, provisioned).await?;
+        let id = collection(
+            client,
+            target,
+            redactor,
+            fixture,
+            &ids,
+            AuthMode::User,
+            label,
+            provisioned,
+        )
+        .await?;
         values.collection = Some((id, ids));
     }
     if let Some((fixture, ids)) = other {
-        let id = collection(client, target, redactor, fixture, &ids, AuthMode::OtherUser, label, provisioned).await?;
+        let id = collection(
+            client,
+            target,
+            redactor,
+            fixture,
+            &ids,
+            AuthMode::OtherUser,
+            label,
+            provisioned,
+        )
+        .await?;
         values.other_collection = Some((id, ids));
     }
     Ok(values)
@@ -78,11 +104,22 @@ async fn collection(
     provisioned: &mut Provisioned,
 ) -> Result<String, String> {
     let name: String = format!("conformance {label}").chars().take(25).collect();
-    let created = call(client, target, redactor, owner, "collections/create", &[("name", &name)], provisioned).await?;
+    let created = call(
+        client,
+        target,
+        redactor,
+        owner,
+        "collections/create",
+        &[("name", &name)],
+        provisioned,
+    )
+    .await?;
     let id = created
         .pointer("/response/timeline_id")
         .and_then(|v| v.as_str())
-        .ok_or_else(|| format!("collections/create answered without response.timeline_id: {created}"))?
+        .ok_or_else(|| {
+            format!("collections/create answered without response.timeline_id: {created}")
+        })?
         .to_string();
     provisioned.created.push((id.clone(), owner));
     for tweet_id in tweet_ids {
@@ -98,11 +135,22 @@ async fn collection(
         .await?;
         let errors = added.pointer("/response/errors").and_then(|e| e.as_array());
         if errors.is_none_or(|errors| !errors.is_empty()) {
-            return Err(format!("collections/entries/add of tweet {tweet_id} did not succeed: {added}"));
+            return Err(format!(
+                "collections/entries/add of tweet {tweet_id} did not succeed: {added}"
+            ));
         }
     }
     if fixture.destroyed {
-        call(client, target, redactor, owner, "collections/destroy", &[("id", &id)], provisioned).await?;
+        call(
+            client,
+            target,
+            redactor,
+            owner,
+            "collections/destroy",
+            &[("id", &id)],
+            provisioned,
+        )
+        .await?;
         provisioned.created.retain(|(created, _)| created != &id);
     }
     Ok(id)
@@ -118,9 +166,13 @@ async fn call(
     params: &[(&str, &str)],
     provisioned: &mut Provisioned,
 ) -> Result<serde_json::Value, String> {
-    let query = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let query = params
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let request = Request::api("POST", endpoint, query, auth);
-    let mut exchanges = exchange::perform(client, target, redactor, &request, &Bindings::default()).await?;
+    let mut exchanges =
+        exchange::perform(client, target, redactor, &request, &Bindings::default()).await?;
     let exchange = exchanges.pop().ok_or("no exchange was made")?;
     provisioned.exchanges.push(exchange.clone());
     let response = exchange.response.map_err(|e| format!("{endpoint}: {e}"))?;
@@ -132,16 +184,33 @@ async fn call(
             exchange.request.curl
         ));
     }
-    response
-        .json
-        .ok_or_else(|| format!("{endpoint} answered a body that is not JSON: {}", crate::check::excerpt(&response.body)))
+    response.json.ok_or_else(|| {
+        format!(
+            "{endpoint} answered a body that is not JSON: {}",
+            crate::check::excerpt(&response.body)
+        )
+    })
 }
 
 /// Destroys what [`provision`] created. Failures are ignored: the vector's verdict is already
 /// decided, and a target that cannot destroy is caught by vectors of its own.
-pub async fn teardown(client: &reqwest::Client, target: &Target, redactor: &Redactor, provisioned: Provisioned) {
+pub async fn teardown(
+    client: &reqwest::Client,
+    target: &Target,
+    redactor: &Redactor,
+    provisioned: Provisioned,
+) {
     let mut scratch = Provisioned::default();
     for (id, owner) in provisioned.created {
-        let _ = call(client, target, redactor, owner, "collections/destroy", &[("id", &id)], &mut scratch).await;
+        let _ = call(
+            client,
+            target,
+            redactor,
+            owner,
+            "collections/destroy",
+            &[("id", &id)],
+            &mut scratch,
+        )
+        .await;
     }
 }

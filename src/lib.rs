@@ -2,19 +2,20 @@
 //! reference server of the Collections endpoints.
 //!
 //! Data flows one way: `vectors/` + `specs/` -> [`vector`] -> [`fixture`] -> [`exchange`] ->
-//! [`check`] -> [`runner`] -> reports. The harness and the server share only [`oauth`].
+//! [`check`] -> [`runner`] -> reports. The harness and the server share only [`oauth`];
+//! [`embedded`] is the glue that makes the server the default target.
 
 pub mod check;
+pub mod embedded;
 pub mod exchange;
 pub mod fixture;
 pub mod oauth;
+pub mod offline;
 pub mod redact;
+pub mod run;
+pub mod runner;
+pub mod server;
 pub mod spec;
 pub mod target;
 pub mod vector;
-pub mod offline;
-pub mod runner;
 pub mod verdict;
-pub mod embedded;
-pub mod run;
-pub mod server;

@@ -114,7 +114,8 @@ pub fn signing_key(consumer_secret: &str, token_secret: &str) -> String {
 
 /// HMAC-SHA1 of the base string under the key, base64-encoded: the value of `oauth_signature`.
 pub fn hmac_sha1(key: &str, base_string: &str) -> String {
-    let mut mac = Hmac::<Sha1>::new_from_slice(key.as_bytes()).expect("HMAC accepts any key length");
+    let mut mac =
+        Hmac::<Sha1>::new_from_slice(key.as_bytes()).expect("HMAC accepts any key length");
     mac.update(base_string.as_bytes());
     BASE64.encode(mac.finalize().into_bytes())
 }
@@ -194,7 +195,9 @@ fn parse_header_fields(fields: &str) -> Result<Vec<(String, String)>, HeaderPars
             .strip_prefix('"')
             .and_then(|v| v.strip_suffix('"'))
             .ok_or_else(|| HeaderParseError(format!("value of `{key}` is not in double quotes")))?;
-        let key = percent_decode_str(key.trim()).decode_utf8_lossy().into_owned();
+        let key = percent_decode_str(key.trim())
+            .decode_utf8_lossy()
+            .into_owned();
         if key.eq_ignore_ascii_case("realm") {
             continue;
         }
@@ -333,14 +336,21 @@ mod tests {
         };
         let url = url::Url::parse("https://api.twitter.com/1.1/statuses/update.json").unwrap();
         let params = pairs(&[
-            ("status", "Hello Ladies + Gentlemen, a signed OAuth request!"),
+            (
+                "status",
+                "Hello Ladies + Gentlemen, a signed OAuth request!",
+            ),
             ("include_entities", "true"),
         ]);
         let mut input = SigningInput::new("POST", &url, &params);
         input.nonce = "kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg".into();
         input.timestamp = 1318622958;
         let oauth = sign(&credentials, &input);
-        let signature = &oauth.iter().find(|(k, _)| k == "oauth_signature").unwrap().1;
+        let signature = &oauth
+            .iter()
+            .find(|(k, _)| k == "oauth_signature")
+            .unwrap()
+            .1;
         assert_eq!(signature, "hCtSmYh+iHYCEqBWrE7C7hYmtUk=");
     }
 

@@ -85,7 +85,13 @@ mod tests {
         let out = r.redact(text);
         assert!(!out.contains("s3cr"), "{out}");
         assert!(!out.contains("ab%2Fc") && !out.contains("xyz"), "{out}");
-        assert!(out.contains("oauth_signature_method=\"HMAC-SHA1\""), "{out}");
-        assert!(out.contains("oauth_signature=$OAUTH_SIGNATURE&a=b"), "{out}");
+        assert!(
+            out.contains("oauth_signature_method=\"HMAC-SHA1\""),
+            "{out}"
+        );
+        assert!(
+            out.contains("oauth_signature=$OAUTH_SIGNATURE&a=b"),
+            "{out}"
+        );
     }
 }

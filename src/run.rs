@@ -88,7 +88,10 @@ pub fn run(test_args: &libtest_mimic::Arguments, run_args: &RunArgs) -> ExitCode
 }
 
 fn run_to_code(test_args: &libtest_mimic::Arguments, run_args: &RunArgs) -> u8 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("conformance: cannot start the async runtime: {e}");
@@ -129,8 +132,13 @@ fn run_to_code(test_args: &libtest_mimic::Arguments, run_args: &RunArgs) -> u8 {
         }
     };
     if let Some(target) = &target {
-        if !test_args.list && !matches!(test_args.format, Some(libtest_mimic::FormatSetting::Json)) {
-            let origin = if embedded_server.is_some() { "embedded reference server" } else { "target" };
+        if !test_args.list && !matches!(test_args.format, Some(libtest_mimic::FormatSetting::Json))
+        {
+            let origin = if embedded_server.is_some() {
+                "embedded reference server"
+            } else {
+                "target"
+            };
             println!("conformance: {origin} at {}", target.base_url);
         }
     }
@@ -153,7 +161,10 @@ fn run_to_code(test_args: &libtest_mimic::Arguments, run_args: &RunArgs) -> u8 {
     if summary.invalid > 0 {
         EXIT_UNUSABLE
     } else if ran == 0 && conclusion.num_filtered_out == 0 {
-        eprintln!("conformance: no trial ran; check the vectors folder {}", suite.config.vectors.display());
+        eprintln!(
+            "conformance: no trial ran; check the vectors folder {}",
+            suite.config.vectors.display()
+        );
         EXIT_UNUSABLE
     } else if conclusion.has_failed() {
         EXIT_FAILED

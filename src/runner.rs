@@ -77,7 +77,10 @@ impl Suite {
     pub fn load(config: SuiteConfig) -> anyhow::Result<Suite> {
         let spec = Spec::load(&config.specs)?;
         let vectors = vector::load_all(&config.vectors, &spec).map_err(|e| {
-            anyhow::anyhow!("cannot read the vectors folder {}: {e}", config.vectors.display())
+            anyhow::anyhow!(
+                "cannot read the vectors folder {}: {e}",
+                config.vectors.display()
+            )
         })?;
         Ok(Suite {
             spec: Arc::new(spec),
@@ -88,7 +91,11 @@ impl Suite {
     }
 
     /// Every trial: vectors first, then one coverage trial per requirement.
-    pub fn trials(&self, target: Option<Arc<Target>>, runtime: tokio::runtime::Handle) -> Vec<Trial> {
+    pub fn trials(
+        &self,
+        target: Option<Arc<Target>>,
+        runtime: tokio::runtime::Handle,
+    ) -> Vec<Trial> {
         let mut trials: Vec<Trial> = self
             .vectors
             .iter()
@@ -98,7 +105,12 @@ impl Suite {
         trials
     }
 
-    fn vector_trial(&self, loaded: &LoadedVector, target: Option<Arc<Target>>, runtime: tokio::runtime::Handle) -> Trial {
+    fn vector_trial(
+        &self,
+        loaded: &LoadedVector,
+        target: Option<Arc<Target>>,
+        runtime: tokio::runtime::Handle,
+    ) -> Trial {
         let id = loaded.id.clone();
         let path = loaded.path.clone();
         let results = Arc::clone(&self.results);
@@ -110,7 +122,11 @@ impl Suite {
                     path.display(),
                     errors.len(),
                     if errors.len() == 1 { "" } else { "s" },
-                    errors.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n")
+                    errors
+                        .iter()
+                        .map(|e| format!("  {e}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
                 );
                 return Trial::test(id.clone(), move || {
                     results.lock().unwrap().push(VectorResult {
@@ -119,7 +135,9 @@ impl Suite {
                         path,
                         level: Level::Must,
                         requirements: Vec::new(),
-                        outcome: Outcome::Invalid { message: message.clone() },
+                        outcome: Outcome::Invalid {
+                            message: message.clone(),
+                        },
                         duration: Default::default(),
                         steps: Vec::new(),
                     });
@@ -135,7 +153,9 @@ impl Suite {
             let started = Instant::now();
             let (outcome, steps) = match &vector.body {
                 VectorBody::Steps(_) => match &target {
-                    Some(target) => runtime.block_on(run_online(&id, &path, &vector, &spec, target)),
+                    Some(target) => {
+                        runtime.block_on(run_online(&id, &path, &vector, &spec, target))
+                    }
                     None => (
                         Outcome::Ignored {
                             reason: "no target: set CONFORMANCE_BASE_URL and credentials".into(),
@@ -143,8 +163,14 @@ impl Suite {
                         Vec::new(),
                     ),
                 },
-                VectorBody::Signature(case) => (offline_outcome(&id, &path, &vector, crate::offline::check_signature(case)), Vec::new()),
-                VectorBody::PercentEncoding(cases) => (offline_outcome(&id, &path, &vector, crate::offline::check_encoding(cases)), Vec::new()),
+                VectorBody::Signature(case) => (
+                    offline_outcome(&id, &path, &vector, crate::offline::check_signature(case)),
+                    Vec::new(),
+                ),
+                VectorBody::PercentEncoding(cases) => (
+                    offline_outcome(&id, &path, &vector, crate::offline::check_encoding(cases)),
+                    Vec::new(),
+                ),
             };
             let result = VectorResult {
                 id: id.clone(),
@@ -160,7 +186,9 @@ impl Suite {
             match outcome {
                 Outcome::Passed => Ok(Completion::Completed),
                 Outcome::Ignored { reason } => Ok(Completion::ignored_with(reason)),
-                Outcome::Failed { message } if profile.fails_on(level) => Err(Failed::from(message)),
+                Outcome::Failed { message } if profile.fails_on(level) => {
+                    Err(Failed::from(message))
+                }
                 Outcome::Failed { .. } => Ok(Completion::Completed),
                 Outcome::Invalid { message } => Err(Failed::from(message)),
             }
@@ -196,7 +224,10 @@ impl Suite {
         for loaded in &self.vectors {
             if let Ok(vector) = &loaded.vector {
                 for requirement in &vector.requirements {
-                    covered.entry(requirement.clone()).or_default().push(loaded.id.clone());
+                    covered
+                        .entry(requirement.clone())
+                        .or_default()
+                        .push(loaded.id.clone());
                 }
             }
         }
@@ -208,7 +239,12 @@ fn offline_outcome(id: &str, path: &Path, vector: &Vector, mismatches: Vec<Misma
     if mismatches.is_empty() {
         return Outcome::Passed;
     }
-    let mut message = format!("{id}: {}\n  level {} · file {}\n", vector.title, vector.level.label(), path.display());
+    let mut message = format!(
+        "{id}: {}\n  level {} · file {}\n",
+        vector.title,
+        vector.level.label(),
+        path.display()
+    );
     for mismatch in mismatches {
         message.push_str(&format!("  {mismatch}\n"));
     }
@@ -216,10 +252,25 @@ fn offline_outcome(id: &str, path: &Path, vector: &Vector, mismatches: Vec<Misma
 }
 
 /// Runs an online vector: needs, fixtures, steps, teardown.
-async fn run_online(id: &str, path: &Path, vector: &Vector, spec: &Spec, target: &Target) -> (Outcome, Vec<StepRecord>) {
-    let reasons: Vec<String> = vector.needs().into_iter().filter_map(|need| target.lacks(need)).collect();
+async fn run_online(
+    id: &str,
+    path: &Path,
+    vector: &Vector,
+    spec: &Spec,
+    target: &Target,
+) -> (Outcome, Vec<StepRecord>) {
+    let reasons: Vec<String> = vector
+        .needs()
+        .into_iter()
+        .filter_map(|need| target.lacks(need))
+        .collect();
     if !reasons.is_empty() {
-        return (Outcome::Ignored { reason: reasons.join("; ") }, Vec::new());
+        return (
+            Outcome::Ignored {
+                reason: reasons.join("; "),
+            },
+            Vec::new(),
+        );
     }
     let VectorBody::Steps(steps) = &vector.body else {
         unreachable!("run_online is only called for step vectors")
@@ -227,7 +278,9 @@ async fn run_online(id: &str, path: &Path, vector: &Vector, spec: &Spec, target:
     let client = exchange::client(target);
     let redactor = Redactor::new(target.secrets());
     let label = id.rsplit("::").next().unwrap_or(id);
-    let provisioned = match fixture::provision(&client, target, &redactor, &vector.fixtures, label).await {
+    let provisioned = match fixture::provision(&client, target, &redactor, &vector.fixtures, label)
+        .await
+    {
         Ok(provisioned) => provisioned,
         Err(e) => {
             let message = format!(
@@ -243,7 +296,16 @@ async fn run_online(id: &str, path: &Path, vector: &Vector, spec: &Spec, target:
     let mut outcome = Outcome::Passed;
     let mut previous_rate_limit = None;
     for (i, step) in steps.iter().enumerate() {
-        let record = run_step(step, spec, target, &client, &redactor, &provisioned.bindings, previous_rate_limit).await;
+        let record = run_step(
+            step,
+            spec,
+            target,
+            &client,
+            &redactor,
+            &provisioned.bindings,
+            previous_rate_limit,
+        )
+        .await;
         if let Some(Ok(response)) = record.exchanges.last().map(|e| &e.response) {
             if let Ok(reading) = RateLimitReading::read(response) {
                 previous_rate_limit = Some(reading);
@@ -286,32 +348,56 @@ async fn run_step(
                 .unwrap_or_default()
         )
     });
-    let exchanges: Vec<Exchange> = match exchange::perform(client, target, redactor, request, bindings).await {
-        Ok(exchanges) => exchanges,
-        Err(problem) => {
-            return StepRecord {
-                name,
-                exchanges: Vec::new(),
-                mismatches: vec![("request".into(), vec![Mismatch::new("vector", "a request the kit can build", problem)])],
-                passed: false,
-            };
-        }
+    let exchanges: Vec<Exchange> =
+        match exchange::perform(client, target, redactor, request, bindings).await {
+            Ok(exchanges) => exchanges,
+            Err(problem) => {
+                return StepRecord {
+                    name,
+                    exchanges: Vec::new(),
+                    mismatches: vec![(
+                        "request".into(),
+                        vec![Mismatch::new(
+                            "vector",
+                            "a request the kit can build",
+                            problem,
+                        )],
+                    )],
+                    passed: false,
+                };
+            }
+        };
+    let context = check::Context {
+        spec,
+        bindings,
+        previous_rate_limit,
     };
-    let context = check::Context { spec, bindings, previous_rate_limit };
     let alternatives = step.expect.alternatives();
     let mut mismatches = Vec::new();
     let mut passed = false;
     for (i, expect) in alternatives.iter().enumerate() {
-        let label = expect.label.clone().unwrap_or_else(|| format!("outcome {}", i + 1));
+        let label = expect
+            .label
+            .clone()
+            .unwrap_or_else(|| format!("outcome {}", i + 1));
         let found = match exchanges.last().map(|e| &e.response) {
             Some(Ok(response)) => check::judge(expect, response, &context),
             Some(Err(error)) => vec![Mismatch::new("response", "an HTTP response", error.clone())],
-            None => vec![Mismatch::new("response", "an HTTP response", "no request was sent")],
+            None => vec![Mismatch::new(
+                "response",
+                "an HTTP response",
+                "no request was sent",
+            )],
         };
         passed |= found.is_empty();
         mismatches.push((label, found));
     }
-    StepRecord { name, exchanges, mismatches, passed }
+    StepRecord {
+        name,
+        exchanges,
+        mismatches,
+        passed,
+    }
 }
 
 /// Counts by level for the summary line.
@@ -377,7 +463,11 @@ impl Summary {
             text.push_str(&format!(
                 "\n  not met, not failing this profile: {id} ({}){}",
                 level.label(),
-                if *level == Level::Should { " — run with --strict (CONFORMANCE_PROFILE=strict) to fail on it" } else { "" }
+                if *level == Level::Should {
+                    " — run with --strict (CONFORMANCE_PROFILE=strict) to fail on it"
+                } else {
+                    ""
+                }
             ));
         }
         text

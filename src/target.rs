@@ -33,13 +33,21 @@ pub struct TargetArgs {
     #[arg(long, env = "CONFORMANCE_OTHER_ACCESS_TOKEN")]
     pub other_access_token: Option<String>,
     /// Access token secret of the second user.
-    #[arg(long, env = "CONFORMANCE_OTHER_ACCESS_TOKEN_SECRET", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "CONFORMANCE_OTHER_ACCESS_TOKEN_SECRET",
+        hide_env_values = true
+    )]
     pub other_access_token_secret: Option<String>,
     /// Access token of a user whose remove rate limit is small, for the 429 vector.
     #[arg(long, env = "CONFORMANCE_LIMITED_ACCESS_TOKEN")]
     pub limited_access_token: Option<String>,
     /// Access token secret of the rate-limited user.
-    #[arg(long, env = "CONFORMANCE_LIMITED_ACCESS_TOKEN_SECRET", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "CONFORMANCE_LIMITED_ACCESS_TOKEN_SECRET",
+        hide_env_values = true
+    )]
     pub limited_access_token_secret: Option<String>,
     /// Comma-separated ids of public tweets that exist on the target.
     #[arg(long, env = "CONFORMANCE_TWEET_IDS", value_delimiter = ',')]
@@ -128,7 +136,12 @@ impl TargetArgs {
         let timeout = Duration::try_from_secs_f64(self.timeout_secs)
             .ok()
             .filter(|t| !t.is_zero())
-            .ok_or_else(|| format!("timeout {} is not a positive number of seconds", self.timeout_secs))?;
+            .ok_or_else(|| {
+                format!(
+                    "timeout {} is not a positive number of seconds",
+                    self.timeout_secs
+                )
+            })?;
         Ok(Target {
             base_url,
             consumer_key: required(&self.consumer_key, "CONFORMANCE_CONSUMER_KEY")?,
@@ -192,10 +205,16 @@ impl Target {
             (self.user.secret.clone(), "$CONFORMANCE_ACCESS_TOKEN_SECRET"),
         ];
         if let Some(other) = &self.other_user {
-            secrets.push((other.secret.clone(), "$CONFORMANCE_OTHER_ACCESS_TOKEN_SECRET"));
+            secrets.push((
+                other.secret.clone(),
+                "$CONFORMANCE_OTHER_ACCESS_TOKEN_SECRET",
+            ));
         }
         if let Some(limited) = &self.limited_user {
-            secrets.push((limited.secret.clone(), "$CONFORMANCE_LIMITED_ACCESS_TOKEN_SECRET"));
+            secrets.push((
+                limited.secret.clone(),
+                "$CONFORMANCE_LIMITED_ACCESS_TOKEN_SECRET",
+            ));
         }
         if let Some(bearer) = &self.bearer_token {
             secrets.push((bearer.clone(), "$CONFORMANCE_BEARER_TOKEN"));

@@ -103,16 +103,28 @@ pub fn failure_text(
                 );
             }
             None => {
-                let _ = writeln!(out, "  requirement {requirement_id} (not in specs/requirements.json)");
+                let _ = writeln!(
+                    out,
+                    "  requirement {requirement_id} (not in specs/requirements.json)"
+                );
             }
         }
     }
-    let _ = writeln!(out, "  step {} of {step_count}: {}", failed_step + 1, record.name);
+    let _ = writeln!(
+        out,
+        "  step {} of {step_count}: {}",
+        failed_step + 1,
+        record.name
+    );
     let judged = record.exchanges.last();
     match &record.mismatches[..] {
         [(_, mismatches)] => write_mismatches(&mut out, mismatches, "    "),
         alternatives => {
-            let _ = writeln!(out, "    none of {} acceptable outcomes matched:", alternatives.len());
+            let _ = writeln!(
+                out,
+                "    none of {} acceptable outcomes matched:",
+                alternatives.len()
+            );
             for (i, (label, mismatches)) in alternatives.iter().enumerate() {
                 let _ = writeln!(out, "    ({}) {label}:", (b'a' + i as u8) as char);
                 write_mismatches(&mut out, mismatches, "        ");
@@ -136,9 +148,16 @@ pub fn failure_text(
             }
         }
         if record.exchanges.len() > 1 {
-            let _ = writeln!(out, "  (the same signed request was sent {} times; the last is judged)", record.exchanges.len());
+            let _ = writeln!(
+                out,
+                "  (the same signed request was sent {} times; the last is judged)",
+                record.exchanges.len()
+            );
         }
-        let _ = writeln!(out, "  reproduce (fill in the placeholders; OAuth requests need a fresh signature):");
+        let _ = writeln!(
+            out,
+            "  reproduce (fill in the placeholders; OAuth requests need a fresh signature):"
+        );
         let _ = write!(out, "    {}", exchange.request.curl);
     }
     out

@@ -15,6 +15,10 @@ pub(super) fn check(expected: &str, response: &RecordedResponse) -> Option<Misma
     match response.header("content-type") {
         Some(actual) if essence(actual) == essence(expected) => None,
         Some(actual) => Some(Mismatch::new("content type", expected, actual)),
-        None => Some(Mismatch::new("content type", expected, "no Content-Type header")),
+        None => Some(Mismatch::new(
+            "content type",
+            expected,
+            "no Content-Type header",
+        )),
     }
 }

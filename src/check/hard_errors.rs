@@ -4,7 +4,11 @@ use super::{Mismatch, body_json, excerpt};
 use crate::exchange::RecordedResponse;
 use crate::spec::Spec;
 
-pub(super) fn check(acceptable: &[u32], response: &RecordedResponse, spec: &Spec) -> Option<Mismatch> {
+pub(super) fn check(
+    acceptable: &[u32],
+    response: &RecordedResponse,
+    spec: &Spec,
+) -> Option<Mismatch> {
     let expected = acceptable
         .iter()
         .map(|code| spec.error_codes.describe(*code))
@@ -13,12 +17,21 @@ pub(super) fn check(acceptable: &[u32], response: &RecordedResponse, spec: &Spec
     let expected = format!("errors[].code {expected}");
     let json = match body_json("error code", response) {
         Ok(json) => json,
-        Err(mismatch) => return Some(Mismatch { expected, ..mismatch }),
+        Err(mismatch) => {
+            return Some(Mismatch {
+                expected,
+                ..mismatch
+            });
+        }
     };
     let Some(errors) = json.get("errors").and_then(|e| e.as_array()) else {
         return Some(
-            Mismatch::new("error code", expected, format!("no `errors` array in {}", excerpt(&response.body)))
-                .at("/errors"),
+            Mismatch::new(
+                "error code",
+                expected,
+                format!("no `errors` array in {}", excerpt(&response.body)),
+            )
+            .at("/errors"),
         );
     };
     let codes: Vec<Option<u64>> = errors
@@ -38,7 +51,9 @@ pub(super) fn check(acceptable: &[u32], response: &RecordedResponse, spec: &Spec
         codes
             .iter()
             .map(|code| match code {
-                Some(code) => u32::try_from(*code).map_or(code.to_string(), |c| spec.error_codes.describe(c)),
+                Some(code) => {
+                    u32::try_from(*code).map_or(code.to_string(), |c| spec.error_codes.describe(c))
+                }
                 None => "an error without an integer `code`".into(),
             })
             .collect::<Vec<_>>()

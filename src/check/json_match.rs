@@ -5,14 +5,22 @@ use crate::exchange::RecordedResponse;
 use crate::vector::{Bindings, JsonMatch, MatchMode};
 use serde_json::Value;
 
-pub(super) fn check(expected: &JsonMatch, response: &RecordedResponse, bindings: &Bindings) -> Vec<Mismatch> {
+pub(super) fn check(
+    expected: &JsonMatch,
+    response: &RecordedResponse,
+    bindings: &Bindings,
+) -> Vec<Mismatch> {
     let actual = match body_json("json", response) {
         Ok(json) => json,
         Err(mismatch) => return vec![mismatch],
     };
     match bindings.fill_json(&expected.value) {
         Ok(value) => json_diff(&value, actual, expected.mode),
-        Err(e) => vec![Mismatch::new("json", "a vector whose placeholders resolve", e.to_string())],
+        Err(e) => vec![Mismatch::new(
+            "json",
+            "a vector whose placeholders resolve",
+            e.to_string(),
+        )],
     }
 }
 
@@ -24,23 +32,30 @@ pub fn json_diff(expected: &Value, actual: &Value, mode: MatchMode) -> Vec<Misma
     found
 }
 
-fn diff(expected: &Value, actual: &Value, mode: MatchMode, pointer: String, found: &mut Vec<Mismatch>) {
+fn diff(
+    expected: &Value,
+    actual: &Value,
+    mode: MatchMode,
+    pointer: String,
+    found: &mut Vec<Mismatch>,
+) {
     match (expected, actual) {
         (Value::Object(want), Value::Object(have)) => {
             for (key, want_value) in want {
                 let child = format!("{pointer}/{}", escape(key));
                 match have.get(key) {
                     Some(have_value) => diff(want_value, have_value, mode, child, found),
-                    None => found.push(Mismatch::new("json", show(want_value), "key missing").at(child)),
+                    None => {
+                        found.push(Mismatch::new("json", show(want_value), "key missing").at(child))
+                    }
                 }
             }
             if mode == MatchMode::Exact {
                 for (key, have_value) in have {
                     if !want.contains_key(key) {
                         let child = format!("{pointer}/{}", escape(key));
-                        found.push(
-                            Mismatch::new("json", "no such key", show(have_value)).at(child),
-                        );
+                        found
+                            .push(Mismatch::new("json", "no such key", show(have_value)).at(child));
                     }
                 }
             }
@@ -106,8 +121,19 @@ mod tests {
     #[test]
     fn subset_allows_extra_keys_but_not_string_for_number() {
         let want = json!({"change": {"tweet_id": "1"}});
-        assert!(json_diff(&want, &json!({"change": {"tweet_id": "1", "op": "remove"}}), MatchMode::Subset).is_empty());
-        let found = json_diff(&want, &json!({"change": {"tweet_id": 1}}), MatchMode::Subset);
+        assert!(
+            json_diff(
+                &want,
+                &json!({"change": {"tweet_id": "1", "op": "remove"}}),
+                MatchMode::Subset
+            )
+            .is_empty()
+        );
+        let found = json_diff(
+            &want,
+            &json!({"change": {"tweet_id": 1}}),
+            MatchMode::Subset,
+        );
         assert_eq!(found[0].pointer.as_deref(), Some("/change/tweet_id"));
     }
 }

@@ -34,7 +34,11 @@ pub struct Mismatch {
 
 impl Mismatch {
     /// A mismatch without a location.
-    pub fn new(check: impl Into<String>, expected: impl Into<String>, actual: impl Into<String>) -> Self {
+    pub fn new(
+        check: impl Into<String>,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> Self {
         Mismatch {
             check: check.into(),
             pointer: None,
@@ -96,22 +100,36 @@ pub fn judge(expect: &Expect, response: &RecordedResponse, context: &Context<'_>
         found.extend(timeline::check(timeline, response, context.bindings));
     }
     if let Some(rate_limit) = &expect.rate_limit {
-        found.extend(rate_limit::check(rate_limit, response, context.previous_rate_limit));
+        found.extend(rate_limit::check(
+            rate_limit,
+            response,
+            context.previous_rate_limit,
+        ));
     }
     found
 }
 
 /// The body as JSON, or a mismatch saying it is not JSON.
-fn body_json<'r>(check: &str, response: &'r RecordedResponse) -> Result<&'r serde_json::Value, Mismatch> {
+fn body_json<'r>(
+    check: &str,
+    response: &'r RecordedResponse,
+) -> Result<&'r serde_json::Value, Mismatch> {
     response.json.as_ref().ok_or_else(|| {
-        Mismatch::new(check, "a JSON body", format!("not JSON: {}", excerpt(&response.body)))
+        Mismatch::new(
+            check,
+            "a JSON body",
+            format!("not JSON: {}", excerpt(&response.body)),
+        )
     })
 }
 
 /// A short, one-line excerpt of a text for failure messages.
 pub fn excerpt(text: &str) -> String {
     const LIMIT: usize = 200;
-    let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let one_line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     if one_line.is_empty() {
         return "(empty body)".into();
     }

@@ -23,7 +23,11 @@ impl RateLimitReading {
                 .header(name)
                 .ok_or_else(|| Mismatch::new(format!("header {name}"), "present", "absent"))?;
             value.trim().parse().map_err(|_| {
-                Mismatch::new(format!("header {name}"), "a non-negative integer", format!("`{value}`"))
+                Mismatch::new(
+                    format!("header {name}"),
+                    "a non-negative integer",
+                    format!("`{value}`"),
+                )
             })
         };
         Ok(RateLimitReading {
@@ -69,7 +73,9 @@ pub(super) fn check(
     }
     if expectation.decreasing {
         match previous {
-            Some(before) if reading.remaining >= before.remaining && reading.reset == before.reset => {
+            Some(before)
+                if reading.remaining >= before.remaining && reading.reset == before.reset =>
+            {
                 found.push(Mismatch::new(
                     "x-rate-limit-remaining",
                     format!("less than the previous step's {}", before.remaining),

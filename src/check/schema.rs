@@ -11,7 +11,11 @@ pub(super) fn check(spec: &Spec, name: &str, response: &RecordedResponse) -> Vec
         Err(mismatch) => return vec![mismatch],
     };
     match spec.schemas.check(name, json) {
-        None => vec![Mismatch::new(&label, "a schema of that name", "none in specs/schemas/")],
+        None => vec![Mismatch::new(
+            &label,
+            "a schema of that name",
+            "none in specs/schemas/",
+        )],
         Some(problems) => problems
             .into_iter()
             .map(|p| {

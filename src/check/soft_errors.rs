@@ -5,7 +5,11 @@ use crate::exchange::RecordedResponse;
 use crate::vector::{Bindings, SoftError};
 use serde_json::Value;
 
-pub(super) fn check(expected: &[SoftError], response: &RecordedResponse, bindings: &Bindings) -> Vec<Mismatch> {
+pub(super) fn check(
+    expected: &[SoftError],
+    response: &RecordedResponse,
+    bindings: &Bindings,
+) -> Vec<Mismatch> {
     const POINTER: &str = "/response/errors";
     let json = match body_json("soft errors", response) {
         Ok(json) => json,
@@ -14,8 +18,17 @@ pub(super) fn check(expected: &[SoftError], response: &RecordedResponse, binding
     let mut want = Vec::new();
     for error in expected {
         match bindings.fill(&error.tweet_id) {
-            Ok(tweet_id) => want.push(SoftError { tweet_id, ..error.clone() }),
-            Err(e) => return vec![Mismatch::new("soft errors", "placeholders that resolve", e.to_string())],
+            Ok(tweet_id) => want.push(SoftError {
+                tweet_id,
+                ..error.clone()
+            }),
+            Err(e) => {
+                return vec![Mismatch::new(
+                    "soft errors",
+                    "placeholders that resolve",
+                    e.to_string(),
+                )];
+            }
         }
     }
     let describe = |errors: &[SoftError]| -> String {
@@ -24,35 +37,68 @@ pub(super) fn check(expected: &[SoftError], response: &RecordedResponse, binding
         }
         errors
             .iter()
-            .map(|e| format!("{{op: {}, tweet_id: \"{}\", reason: {}}}", e.op, e.tweet_id, e.reason))
+            .map(|e| {
+                format!(
+                    "{{op: {}, tweet_id: \"{}\", reason: {}}}",
+                    e.op, e.tweet_id, e.reason
+                )
+            })
             .collect::<Vec<_>>()
             .join(", ")
     };
     let Some(entries) = json.pointer(POINTER).and_then(Value::as_array) else {
-        let actual = json.pointer(POINTER).map_or("absent".to_string(), |v| format!("not an array: {}", show(v)));
+        let actual = json.pointer(POINTER).map_or("absent".to_string(), |v| {
+            format!("not an array: {}", show(v))
+        });
         return vec![Mismatch::new("soft errors", describe(&want), actual).at(POINTER)];
     };
     let mut found = Vec::new();
     let mut have = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
         let at = format!("{POINTER}/{i}");
-        let text = |pointer: &str| entry.pointer(pointer).and_then(Value::as_str).map(str::to_string);
+        let text = |pointer: &str| {
+            entry
+                .pointer(pointer)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
         if let Some(id) = entry.pointer("/change/tweet_id") {
             if !id.is_string() {
                 found.push(
-                    Mismatch::new("soft errors", "tweet_id as a JSON string", format!("{} ({})", id, if id.is_number() { "number" } else { "not a string" }))
-                        .at(format!("{at}/change/tweet_id")),
+                    Mismatch::new(
+                        "soft errors",
+                        "tweet_id as a JSON string",
+                        format!(
+                            "{} ({})",
+                            id,
+                            if id.is_number() {
+                                "number"
+                            } else {
+                                "not a string"
+                            }
+                        ),
+                    )
+                    .at(format!("{at}/change/tweet_id")),
                 );
             }
         }
-        match (text("/change/op"), entry.pointer("/change/tweet_id"), text("/reason")) {
+        match (
+            text("/change/op"),
+            entry.pointer("/change/tweet_id"),
+            text("/reason"),
+        ) {
             (Some(op), Some(id), Some(reason)) => have.push(SoftError {
                 op,
                 tweet_id: id.as_str().map_or_else(|| id.to_string(), str::to_string),
                 reason,
             }),
             _ => found.push(
-                Mismatch::new("soft errors", "{change: {op, tweet_id}, reason}", show(entry)).at(at),
+                Mismatch::new(
+                    "soft errors",
+                    "{change: {op, tweet_id}, reason}",
+                    show(entry),
+                )
+                .at(at),
             ),
         }
     }

@@ -11,8 +11,15 @@ pub(super) fn check(acceptable: &[u16], response: &RecordedResponse) -> Option<M
         [one] => one.to_string(),
         many => format!(
             "one of {}",
-            many.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     };
-    Some(Mismatch::new("status", expected, response.status.to_string()))
+    Some(Mismatch::new(
+        "status",
+        expected,
+        response.status.to_string(),
+    ))
 }

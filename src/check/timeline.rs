@@ -5,7 +5,11 @@ use crate::exchange::RecordedResponse;
 use crate::vector::Bindings;
 use serde_json::Value;
 
-pub(super) fn check(expected: &[String], response: &RecordedResponse, bindings: &Bindings) -> Option<Mismatch> {
+pub(super) fn check(
+    expected: &[String],
+    response: &RecordedResponse,
+    bindings: &Bindings,
+) -> Option<Mismatch> {
     const POINTER: &str = "/response/timeline";
     let json = match body_json("timeline", response) {
         Ok(json) => json,
@@ -13,10 +17,23 @@ pub(super) fn check(expected: &[String], response: &RecordedResponse, bindings: 
     };
     let want: Vec<String> = match expected.iter().map(|id| bindings.fill(id)).collect() {
         Ok(want) => want,
-        Err(e) => return Some(Mismatch::new("timeline", "placeholders that resolve", e.to_string())),
+        Err(e) => {
+            return Some(Mismatch::new(
+                "timeline",
+                "placeholders that resolve",
+                e.to_string(),
+            ));
+        }
     };
     let Some(entries) = json.pointer(POINTER).and_then(Value::as_array) else {
-        return Some(Mismatch::new("timeline", format!("{want:?}"), json.pointer(POINTER).map_or("absent".into(), show)).at(POINTER));
+        return Some(
+            Mismatch::new(
+                "timeline",
+                format!("{want:?}"),
+                json.pointer(POINTER).map_or("absent".into(), show),
+            )
+            .at(POINTER),
+        );
     };
     let have: Vec<String> = entries
         .iter()
@@ -26,5 +43,12 @@ pub(super) fn check(expected: &[String], response: &RecordedResponse, bindings: 
             None => "(entry without tweet.id)".into(),
         })
         .collect();
-    (want != have).then(|| Mismatch::new("timeline tweet ids", format!("{want:?}"), format!("{have:?}")).at(POINTER))
+    (want != have).then(|| {
+        Mismatch::new(
+            "timeline tweet ids",
+            format!("{want:?}"),
+            format!("{have:?}"),
+        )
+        .at(POINTER)
+    })
 }

@@ -6,7 +6,12 @@ fn quote(word: &str) -> String {
 }
 
 /// `curl -i -X METHOD 'URL' -H 'Name: value' --data-raw 'body'`, from already-redacted parts.
-pub fn command(method: &str, url: &str, headers: &[(String, String)], body: Option<&str>) -> String {
+pub fn command(
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: Option<&str>,
+) -> String {
     let mut parts = vec!["curl -i".to_string(), format!("-X {method}"), quote(url)];
     for (name, value) in headers {
         parts.push(format!("-H {}", quote(&format!("{name}: {value}"))));

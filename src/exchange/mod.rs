@@ -105,7 +105,9 @@ pub async fn perform(
     bindings: &Bindings,
 ) -> Result<Vec<Exchange>, String> {
     let url = match (&request.endpoint, &request.path) {
-        (Some(endpoint), _) => endpoint_url(target, &bindings.fill(endpoint).map_err(|e| e.to_string())?),
+        (Some(endpoint), _) => {
+            endpoint_url(target, &bindings.fill(endpoint).map_err(|e| e.to_string())?)
+        }
         (None, Some(path)) => path_url(target, &bindings.fill(path).map_err(|e| e.to_string())?),
         (None, None) => return Err("the request names neither `endpoint` nor `path`".into()),
     };
@@ -141,7 +143,8 @@ pub async fn perform(
     if let Some(body) = &request.body {
         let text = bindings.fill(&body.text).map_err(|e| e.to_string())?;
         if let Some(content_type) = &body.content_type {
-            wire.headers.push(("Content-Type".into(), content_type.clone()));
+            wire.headers
+                .push(("Content-Type".into(), content_type.clone()));
         }
         wire.body = Some(text);
     } else if !all_form.is_empty() {

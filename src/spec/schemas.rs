@@ -77,7 +77,9 @@ impl Schemas {
             let validator = jsonschema::options()
                 .with_registry(&registry)
                 .build(document)
-                .map_err(|e| anyhow::anyhow!("schema {name} in {} does not compile: {e}", dir.display()))?;
+                .map_err(|e| {
+                    anyhow::anyhow!("schema {name} in {} does not compile: {e}", dir.display())
+                })?;
             validators.insert(name.clone(), validator);
         }
         Ok(Schemas { validators })

@@ -26,12 +26,7 @@ impl std::fmt::Display for VectorError {
         } else {
             &self.pointer
         };
-        write!(
-            f,
-            "{} at {pointer}: {}",
-            self.file.display(),
-            self.message
-        )
+        write!(f, "{} at {pointer}: {}", self.file.display(), self.message)
     }
 }
 
@@ -112,7 +107,10 @@ fn load_one(path: &Path, spec: &Spec) -> Result<Vector, Vec<VectorError>> {
                 .map(|p| {
                     error(
                         &p.instance_path,
-                        format!("{} (specs/schemas/vector.json {})", p.message, p.schema_path),
+                        format!(
+                            "{} (specs/schemas/vector.json {})",
+                            p.message, p.schema_path
+                        ),
                     )
                 })
                 .collect());
@@ -138,7 +136,9 @@ fn lint(vector: &Vector, spec: &Spec) -> Vec<(String, String)> {
         if spec.requirements.get(id).is_none() {
             problems.push((
                 format!("/requirements/{i}"),
-                format!("unknown requirement `{id}`: add it to specs/requirements.json or fix the id"),
+                format!(
+                    "unknown requirement `{id}`: add it to specs/requirements.json or fix the id"
+                ),
             ));
         }
     }
@@ -159,7 +159,12 @@ fn lint(vector: &Vector, spec: &Spec) -> Vec<(String, String)> {
             }
         }
         if let Some(body) = &request.body {
-            check_fill(&bindings, &format!("/steps/{s}/request/body/text"), &[&body.text], &mut problems);
+            check_fill(
+                &bindings,
+                &format!("/steps/{s}/request/body/text"),
+                &[&body.text],
+                &mut problems,
+            );
             if !request.form.is_empty() {
                 problems.push((
                     format!("/steps/{s}/request"),
@@ -168,7 +173,12 @@ fn lint(vector: &Vector, spec: &Spec) -> Vec<(String, String)> {
             }
         }
         for (name, value) in &request.headers {
-            check_fill(&bindings, &format!("/steps/{s}/request/headers/{}", escape(name)), &[value], &mut problems);
+            check_fill(
+                &bindings,
+                &format!("/steps/{s}/request/headers/{}", escape(name)),
+                &[value],
+                &mut problems,
+            );
         }
         let alternatives = step.expect.alternatives();
         for (a, expect) in alternatives.iter().enumerate() {
@@ -193,16 +203,28 @@ fn lint(vector: &Vector, spec: &Spec) -> Vec<(String, String)> {
                 }
             }
             for (i, soft) in expect.soft_errors.iter().flatten().enumerate() {
-                check_fill(&bindings, &format!("{base}/soft_errors/{i}"), &[&soft.tweet_id], &mut problems);
+                check_fill(
+                    &bindings,
+                    &format!("{base}/soft_errors/{i}"),
+                    &[&soft.tweet_id],
+                    &mut problems,
+                );
             }
             for (i, id) in expect.timeline.iter().flatten().enumerate() {
-                check_fill(&bindings, &format!("{base}/timeline/{i}"), &[id], &mut problems);
+                check_fill(
+                    &bindings,
+                    &format!("{base}/timeline/{i}"),
+                    &[id],
+                    &mut problems,
+                );
             }
             for code in expect.error_codes.iter().flatten() {
                 if spec.error_codes.get(*code).is_none() {
                     problems.push((
                         format!("{base}/error_codes"),
-                        format!("code {code} is not in specs/error-codes.json; add it with its source"),
+                        format!(
+                            "code {code} is not in specs/error-codes.json; add it with its source"
+                        ),
                     ));
                 }
             }
@@ -211,7 +233,12 @@ fn lint(vector: &Vector, spec: &Spec) -> Vec<(String, String)> {
     problems
 }
 
-fn check_fill(bindings: &Bindings, pointer: &str, texts: &[&str], problems: &mut Vec<(String, String)>) {
+fn check_fill(
+    bindings: &Bindings,
+    pointer: &str,
+    texts: &[&str],
+    problems: &mut Vec<(String, String)>,
+) {
     for text in texts {
         if let Err(e) = bindings.fill(text) {
             problems.push((pointer.to_string(), e.to_string()));

@@ -167,7 +167,12 @@ pub struct Request {
 
 impl Request {
     /// A request to an endpoint with query parameters, as the kit itself sends for fixtures.
-    pub fn api(method: &str, endpoint: &str, query: Vec<(String, String)>, auth: AuthMode) -> Request {
+    pub fn api(
+        method: &str,
+        endpoint: &str,
+        query: Vec<(String, String)>,
+        auth: AuthMode,
+    ) -> Request {
         Request {
             endpoint: Some(endpoint.to_string()),
             path: None,
@@ -525,7 +530,11 @@ impl Vector {
             needs.push(Need::OtherUser);
         }
         let tweets = self.fixtures.collection.as_ref().map_or(0, |c| c.tweets)
-            + self.fixtures.other_collection.as_ref().map_or(0, |c| c.tweets)
+            + self
+                .fixtures
+                .other_collection
+                .as_ref()
+                .map_or(0, |c| c.tweets)
             + self.fixtures.spare_tweets;
         if tweets > 0 {
             needs.push(Need::TweetIds(tweets));

@@ -1,0 +1,272 @@
+//! OAuth 1.0a (HMAC-SHA1) verification of user-context requests, and refusal of app-only bearer
+//! tokens, as every Collections endpoint requires ("Requires authentication? Yes (user context
+//! only)").
+//!
+//! Order of checks (first failure wins):
+//! 1. `Authorization: Bearer …` → 403 / 220 for the app's bearer token, 401 / 89 otherwise.
+//! 2. No `oauth_*` parameter anywhere, or an unreadable `OAuth` header → 400 / 215.
+//! 3. A key repeated across header, query and form body → 401 / 32.
+//! 4. Any of consumer key, token, nonce, timestamp, signature method, signature missing → 400 / 215.
+//! 5. Signature method other than `HMAC-SHA1`, or `oauth_version` other than `1.0` → 401 / 32.
+//! 6. Unknown consumer key → 401 / 32.
+//! 7. Unknown or revoked token → 401 / 89.
+//! 8. Timestamp further than the window from now (either side) or not a number → 401 / 135.
+//! 9. Wrong signature (constant-time comparison) → 401 / 32.
+//! 10. Nonce already used by this consumer and token within the window → 401 / 32.
+
+use std::collections::{HashMap, HashSet};
+
+use super::errors::ApiError;
+use super::params::RequestParams;
+use super::seed::Seed;
+use crate::oauth;
+
+/// Who made a verified request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The user the token belongs to.
+    pub user_id: String,
+    /// The access token (rate limits are counted per token).
+    pub token: String,
+}
+
+/// What the verifier knows about an access token.
+#[derive(Debug, Clone)]
+struct TokenInfo {
+    user_id: String,
+    secret: String,
+    revoked: bool,
+}
+
+/// The app's credentials and every token issued for it, indexed for lookup.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    consumer_key: String,
+    consumer_secret: String,
+    bearer_token: String,
+    tokens: HashMap<String, TokenInfo>,
+}
+
+impl Registry {
+    /// Indexes the seed's app and tokens.
+    pub fn from_seed(seed: &Seed) -> Self {
+        let mut tokens = HashMap::new();
+        for user in &seed.users {
+            tokens.insert(
+                user.access_token.clone(),
+                TokenInfo {
+                    user_id: user.user_id.clone(),
+                    secret: user.access_token_secret.clone(),
+                    revoked: false,
+                },
+            );
+        }
+        for token in &seed.revoked_tokens {
+            tokens.insert(
+                token.access_token.clone(),
+                TokenInfo {
+                    user_id: token.user_id.clone(),
+                    secret: token.access_token_secret.clone(),
+                    revoked: true,
+                },
+            );
+        }
+        Registry {
+            consumer_key: seed.app.consumer_key.clone(),
+            consumer_secret: seed.app.consumer_secret.clone(),
+            bearer_token: seed.app.bearer_token.clone(),
+            tokens,
+        }
+    }
+}
+
+/// Nonces seen recently, per (consumer key, token), to refuse replays.
+#[derive(Debug, Default)]
+pub struct NonceCache {
+    seen: HashMap<(String, String, String), u64>,
+    last_prune: u64,
+}
+
+impl NonceCache {
+    /// Records the nonce at `now`; `false` if it was already used within `window` seconds.
+    pub fn check_and_record(
+        &mut self,
+        consumer: &str,
+        token: &str,
+        nonce: &str,
+        now: u64,
+        window: u64,
+    ) -> bool {
+        // Anything older than twice the window can no longer pass the timestamp check.
+        let horizon = window.saturating_mul(2).max(1);
+        if now.saturating_sub(self.last_prune) > 60 || self.seen.len() > 200_000 {
+            self.seen.retain(|_, at| now.saturating_sub(*at) <= horizon);
+            self.last_prune = now;
+        }
+        let key = (consumer.to_string(), token.to_string(), nonce.to_string());
+        match self.seen.get(&key) {
+            Some(at) if now.saturating_sub(*at) <= horizon => false,
+            _ => {
+                self.seen.insert(key, now);
+                true
+            }
+        }
+    }
+}
+
+/// The parts of a request the verifier looks at.
+#[derive(Debug, Clone)]
+pub struct AuthRequest<'a> {
+    /// HTTP method as received.
+    pub method: &'a str,
+    /// Base URL as the client addressed it (scheme, `Host`, path); `None` if it cannot be built.
+    pub base_url: Option<String>,
+    /// The `Authorization` header; `Some(Err(()))` when it is not valid text.
+    pub authorization: Option<Result<&'a str, ()>>,
+    /// Query and form parameters (the signed ones).
+    pub params: &'a RequestParams,
+}
+
+/// Verifies a request and names its user, or says why not (see the module docs for the order).
+pub fn authenticate(
+    registry: &Registry,
+    nonces: &std::sync::Mutex<NonceCache>,
+    window_secs: u64,
+    now: u64,
+    request: &AuthRequest<'_>,
+) -> Result<Principal, ApiError> {
+    let mut header_pairs = Vec::new();
+    match request.authorization {
+        Some(Err(())) => return Err(ApiError::bad_authentication()),
+        Some(Ok(value)) => {
+            if let Some(token) = bearer_token(value) {
+                let matches = oauth::signatures_equal(&registry.bearer_token, token)
+                    || oauth::signatures_equal(&registry.bearer_token, &oauth::form_decode(token));
+                return Err(if matches {
+                    ApiError::code(220)
+                } else {
+                    ApiError::invalid_token()
+                });
+            }
+            match oauth::parse_authorization_header(value) {
+                Some(Ok(pairs)) => header_pairs = pairs,
+                Some(Err(_)) => return Err(ApiError::bad_authentication()),
+                // Another scheme (Basic, …): not OAuth; the query or body may still carry it.
+                None => {}
+            }
+        }
+        None => {}
+    }
+
+    let every_pair: Vec<&(String, String)> =
+        header_pairs.iter().chain(request.params.all()).collect();
+    if !every_pair.iter().any(|(k, _)| k.starts_with("oauth_")) {
+        return Err(ApiError::bad_authentication());
+    }
+    let mut keys = HashSet::new();
+    if every_pair.iter().any(|(k, _)| !keys.insert(k.as_str())) {
+        return Err(ApiError::not_authenticated());
+    }
+    let oauth_value = |name: &str| {
+        every_pair
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    };
+    let (
+        Some(consumer_key),
+        Some(token),
+        Some(nonce),
+        Some(timestamp),
+        Some(method),
+        Some(signature),
+    ) = (
+        oauth_value("oauth_consumer_key"),
+        oauth_value("oauth_token"),
+        oauth_value("oauth_nonce"),
+        oauth_value("oauth_timestamp"),
+        oauth_value("oauth_signature_method"),
+        oauth_value("oauth_signature"),
+    )
+    else {
+        return Err(ApiError::bad_authentication());
+    };
+    if method != oauth::HMAC_SHA1 {
+        return Err(ApiError::not_authenticated());
+    }
+    if every_pair
+        .iter()
+        .any(|(k, v)| k == "oauth_version" && v != oauth::VERSION)
+    {
+        return Err(ApiError::not_authenticated());
+    }
+    if !oauth::signatures_equal(&registry.consumer_key, consumer_key) {
+        return Err(ApiError::not_authenticated());
+    }
+    let info = match registry.tokens.get(token) {
+        Some(info) if !info.revoked => info,
+        _ => return Err(ApiError::invalid_token()),
+    };
+    match timestamp.parse::<u64>() {
+        Ok(ts) if ts.abs_diff(now) <= window_secs => {}
+        _ => return Err(ApiError::code(135)),
+    }
+    let Some(base_url) = request.base_url.as_deref() else {
+        return Err(ApiError::not_authenticated());
+    };
+    let signed: Vec<(String, String)> = every_pair
+        .iter()
+        .filter(|(k, _)| k != "oauth_signature")
+        .map(|pair| (*pair).clone())
+        .collect();
+    let expected = oauth::expected_signature(
+        request.method,
+        base_url,
+        &signed,
+        &registry.consumer_secret,
+        &info.secret,
+    );
+    if !oauth::signatures_equal(&expected, signature) {
+        return Err(ApiError::not_authenticated());
+    }
+    let fresh = nonces
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .check_and_record(consumer_key, token, nonce, now, window_secs);
+    if !fresh {
+        return Err(ApiError::not_authenticated());
+    }
+    Ok(Principal {
+        user_id: info.user_id.clone(),
+        token: token.to_string(),
+    })
+}
+
+/// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
+fn bearer_token(header: &str) -> Option<&str> {
+    let header = header.trim();
+    let (scheme, rest) = header.split_once(' ').unwrap_or((header, ""));
+    scheme.eq_ignore_ascii_case("Bearer").then(|| rest.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nonces_are_single_use_within_the_window() {
+        let mut cache = NonceCache::default();
+        assert!(cache.check_and_record("c", "t", "n", 1000, 300));
+        assert!(!cache.check_and_record("c", "t", "n", 1100, 300));
+        assert!(cache.check_and_record("c", "u", "n", 1100, 300));
+        assert!(cache.check_and_record("c", "t", "n", 2000, 300));
+    }
+
+    #[test]
+    fn bearer_scheme_is_recognised() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bearer  abc "), Some("abc"));
+        assert_eq!(bearer_token("OAuth a=\"b\""), None);
+    }
+}

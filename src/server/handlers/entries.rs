@@ -1,0 +1,236 @@
+//! Entry-level endpoints: entries (read), add, remove, move, curate.
+//!
+//! The mutations answer with the soft envelope `{"objects":{},"response":{"errors":[…]}}`
+//! (HTTP 200) for per-tweet outcomes, in each endpoint's documented key order.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD_NO_PAD;
+use serde_json::{Value, json};
+
+use super::{above, collection_id, count, existing, owned, parse_tweet_id, required, tweet_id};
+use crate::server::errors::ApiError;
+use crate::server::render;
+use crate::server::routes::Call;
+use crate::server::state::AppState;
+use crate::server::store::{AddOutcome, MoveOutcome, Placement, TimelineOrder};
+
+/// Default page size of `entries` (undocumented; 20 as v1.1 timelines used).
+const ENTRIES_DEFAULT_COUNT: usize = 20;
+/// "Updates must be limited to 100 cumulative additions or removals per request." [D-CUR]
+const CURATE_MAX_CHANGES: usize = 100;
+
+/// The soft envelope, `objects` first ([D-ADD], [D-MOV], [D-CUR]).
+fn soft(errors: Vec<Value>) -> Value {
+    json!({"objects": {}, "response": {"errors": errors}})
+}
+
+/// The soft envelope in remove's documented order: `response` first ([D-REM]).
+fn soft_remove(errors: Vec<Value>) -> Value {
+    json!({"response": {"errors": errors}, "objects": {}})
+}
+
+/// `GET collections/entries`: tweets in descending `sort_index`, paged by position.
+pub fn entries(state: &AppState, call: &Call) -> Result<Value, ApiError> {
+    let params = &call.params;
+    let id = collection_id(required(params, "id")?)?;
+    let count = count(params, ENTRIES_DEFAULT_COUNT);
+    // Unparsable positions are ignored rather than refused (undocumented either way).
+    let position = |name: &str| params.non_empty(name).and_then(|v| v.parse::<u64>().ok());
+    let (max_position, min_position) = (position("max_position"), position("min_position"));
+
+    let store = state.store();
+    let collection = existing(&store, &id)?;
+    let in_range: Vec<_> = collection
+        .entries
+        .iter()
+        .filter(|e| max_position.is_none_or(|max| e.sort_index <= max))
+        .filter(|e| min_position.is_none_or(|min| e.sort_index > min))
+        .collect();
+    let page = &in_range[..count.min(in_range.len())];
+
+    let feature_context = STANDARD_NO_PAD.encode(format!("custom:{}", collection.numeric_id()));
+    let timeline: Vec<Value> = page
+        .iter()
+        .map(|e| {
+            json!({
+                "feature_context": feature_context,
+                "tweet": {"id": e.tweet_id.to_string(), "sort_index": e.sort_index.to_string()},
+            })
+        })
+        .collect();
+    let mut tweets = serde_json::Map::new();
+    let mut authors = Vec::new();
+    for entry in page {
+        if let Some(tweet) = state.tweets.get(&entry.tweet_id) {
+            tweets.insert(tweet.id.clone(), render::tweet(tweet));
+            authors.push(tweet.user_id.as_str());
+        }
+    }
+    let mut position_json = serde_json::Map::new();
+    if let (Some(first), Some(last)) = (page.first(), page.last()) {
+        position_json.insert("max_position".into(), first.sort_index.to_string().into());
+        position_json.insert("min_position".into(), last.sort_index.to_string().into());
+    }
+    position_json.insert("was_truncated".into(), (in_range.len() > page.len()).into());
+    Ok(json!({
+        "objects": {
+            "timelines": {collection.id.clone(): render::timeline(state, collection)},
+            "tweets": tweets,
+            "users": render::users(state, authors),
+        },
+        "response": {
+            "position": position_json,
+            "timeline": timeline,
+            "timeline_id": collection.id,
+        },
+    }))
+}
+
+/// `POST collections/entries/add`: any known public tweet; a duplicate is a soft error.
+pub fn add(state: &AppState, call: &Call) -> Result<Value, ApiError> {
+    let params = &call.params;
+    let id_param = required(params, "id")?;
+    let tweet_param = required(params, "tweet_id")?;
+    let id = collection_id(id_param)?;
+    let tweet = tweet_id(tweet_param)?;
+    let relative_to = params.non_empty("relative_to").map(tweet_id).transpose()?;
+    let placement = match relative_to {
+        Some(relative_to) => Placement::Relative {
+            relative_to,
+            above: above(params),
+        },
+        None => Placement::Top,
+    };
+
+    let mut store = state.store();
+    owned(&store, &id, call)?;
+    if !state.tweets.contains_key(&tweet) {
+        return Err(ApiError::no_status());
+    }
+    match store.add(&id, tweet, placement, state.collection_capacity) {
+        Some(AddOutcome::Added) => Ok(soft(vec![])),
+        Some(AddOutcome::Duplicate) => Ok(soft(vec![json!({
+            "change": {"op": "add", "tweet_id": tweet.to_string()},
+            "reason": "duplicate",
+        })])),
+        Some(AddOutcome::RelativeNotFound) => Err(ApiError::no_status()),
+        None => Err(ApiError::not_found()),
+    }
+}
+
+/// `POST collections/entries/remove`: a tweet not in the collection is the soft `not_found`.
+pub fn remove(state: &AppState, call: &Call) -> Result<Value, ApiError> {
+    let params = &call.params;
+    let id_param = required(params, "id")?;
+    let tweet_param = required(params, "tweet_id")?;
+    let id = collection_id(id_param)?;
+    let tweet = tweet_id(tweet_param)?;
+
+    let mut store = state.store();
+    owned(&store, &id, call)?;
+    match store.remove(&id, tweet) {
+        Some(true) => Ok(soft_remove(vec![])),
+        Some(false) => Ok(soft_remove(vec![json!({
+            "change": {"tweet_id": tweet.to_string(), "op": "remove"},
+            "reason": "not_found",
+        })])),
+        None => Err(ApiError::not_found()),
+    }
+}
+
+/// `POST collections/entries/move`: only in `curation_reverse_chron` collections.
+pub fn move_entry(state: &AppState, call: &Call) -> Result<Value, ApiError> {
+    let params = &call.params;
+    let id_param = required(params, "id")?;
+    let tweet_param = required(params, "tweet_id")?;
+    let relative_param = required(params, "relative_to")?;
+    let id = collection_id(id_param)?;
+    let tweet = tweet_id(tweet_param)?;
+    let relative_to = tweet_id(relative_param)?;
+
+    let mut store = state.store();
+    let collection = owned(&store, &id, call)?;
+    if collection.timeline_order != TimelineOrder::CurationReverseChron {
+        return Err(ApiError::not_permitted());
+    }
+    match store.move_entry(&id, tweet, relative_to, above(params)) {
+        Some(MoveOutcome::Moved) => Ok(soft(vec![])),
+        Some(MoveOutcome::NotFound) => Ok(soft(vec![json!({
+            "change": {"op": "move", "tweet_id": tweet.to_string()},
+            "reason": "not_found",
+        })])),
+        Some(MoveOutcome::RelativeNotFound) => Err(ApiError::no_status()),
+        None => Err(ApiError::not_found()),
+    }
+}
+
+/// One validated curate change.
+enum Change {
+    Add(String),
+    Remove(String),
+}
+
+/// `POST collections/entries/curate`: a JSON body `{"id":…,"changes":[{"op","tweet_id"}]}`, up to
+/// 100 changes, applied in order under one lock; each failing change is one soft error
+/// (`reason` before `change`, as [D-CUR] shows), the others take effect.
+pub fn curate(state: &AppState, call: &Call) -> Result<Value, ApiError> {
+    let body: Value = serde_json::from_slice(&call.body).map_err(|_| ApiError::bad_body())?;
+    let body = body.as_object().ok_or_else(ApiError::bad_body)?;
+    let id = match body.get("id") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        None | Some(Value::Null) | Some(Value::String(_)) => call
+            .params
+            .non_empty("id")
+            .map(str::to_string)
+            .ok_or_else(|| ApiError::missing_parameter("id"))?,
+        Some(_) => return Err(ApiError::bad_body()),
+    };
+    let changes = match body.get("changes") {
+        None | Some(Value::Null) => return Err(ApiError::missing_parameter("changes")),
+        Some(Value::Array(changes)) => changes,
+        Some(_) => return Err(ApiError::bad_body()),
+    };
+    if changes.len() > CURATE_MAX_CHANGES {
+        return Err(ApiError::bad_body());
+    }
+    let mut parsed = Vec::with_capacity(changes.len());
+    for change in changes {
+        let tweet = match change.get("tweet_id") {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => return Err(ApiError::bad_body()),
+        };
+        match change.get("op").and_then(Value::as_str) {
+            Some("add") => parsed.push(Change::Add(tweet)),
+            Some("remove") => parsed.push(Change::Remove(tweet)),
+            _ => return Err(ApiError::bad_body()),
+        }
+    }
+    let id = collection_id(&id)?;
+
+    let mut store = state.store();
+    owned(&store, &id, call)?;
+    let mut errors = Vec::new();
+    let soft_error = |reason: &str, op: &str, tweet: &str| json!({"reason": reason, "change": {"op": op, "tweet_id": tweet}});
+    for change in parsed {
+        match change {
+            Change::Add(raw) => match parse_tweet_id(&raw).filter(|t| state.tweets.contains_key(t))
+            {
+                None => errors.push(soft_error("not_found", "add", &raw)),
+                Some(tweet) => {
+                    if store.add(&id, tweet, Placement::Top, state.collection_capacity)
+                        == Some(AddOutcome::Duplicate)
+                    {
+                        errors.push(soft_error("duplicate", "add", &tweet.to_string()));
+                    }
+                }
+            },
+            Change::Remove(raw) => match parse_tweet_id(&raw) {
+                Some(tweet) if store.remove(&id, tweet) == Some(true) => {}
+                _ => errors.push(soft_error("not_found", "remove", &raw)),
+            },
+        }
+    }
+    Ok(soft(errors))
+}

@@ -1,0 +1,267 @@
+//! Request dispatch: one function takes every request through the same pipeline, in the order
+//! the server documents:
+//!
+//! 1. path → 404 / 34 for anything that is not a Collections endpoint;
+//! 2. method → 400 / 86 ("This method requires a POST." / "… a GET or HEAD.");
+//! 3. body read with a size cap → 413 / 131 beyond it;
+//! 4. authentication (see [`super::auth`]) → 400 / 215, 401 / 32, 89, 135, 403 / 220;
+//! 5. rate limit per token and endpoint → 429 / 88 (headers on every authenticated response);
+//! 6. parameters, then the operation (in the handlers).
+//!
+//! No typed extractors are used, so no framework rejection can escape the Twitter envelope.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::auth::{AuthRequest, Principal, authenticate};
+use super::errors::{ApiError, json_response};
+use super::handlers;
+use super::params::{Params, RequestParams};
+use super::state::AppState;
+
+/// The Collections endpoints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `POST collections/create`
+    Create,
+    /// `POST collections/destroy`
+    Destroy,
+    /// `POST collections/update`
+    Update,
+    /// `GET collections/show`
+    Show,
+    /// `GET collections/list`
+    List,
+    /// `GET collections/entries`
+    Entries,
+    /// `POST collections/entries/add`
+    EntriesAdd,
+    /// `POST collections/entries/remove`
+    EntriesRemove,
+    /// `POST collections/entries/move`
+    EntriesMove,
+    /// `POST collections/entries/curate`
+    EntriesCurate,
+}
+
+impl Endpoint {
+    /// Every endpoint.
+    pub const ALL: [Endpoint; 10] = [
+        Endpoint::Create,
+        Endpoint::Destroy,
+        Endpoint::Update,
+        Endpoint::Show,
+        Endpoint::List,
+        Endpoint::Entries,
+        Endpoint::EntriesAdd,
+        Endpoint::EntriesRemove,
+        Endpoint::EntriesMove,
+        Endpoint::EntriesCurate,
+    ];
+
+    /// The name used in docs and rate-limit keys, e.g. `collections/entries/remove`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Endpoint::Create => "collections/create",
+            Endpoint::Destroy => "collections/destroy",
+            Endpoint::Update => "collections/update",
+            Endpoint::Show => "collections/show",
+            Endpoint::List => "collections/list",
+            Endpoint::Entries => "collections/entries",
+            Endpoint::EntriesAdd => "collections/entries/add",
+            Endpoint::EntriesRemove => "collections/entries/remove",
+            Endpoint::EntriesMove => "collections/entries/move",
+            Endpoint::EntriesCurate => "collections/entries/curate",
+        }
+    }
+
+    /// The endpoint served at `path` (`/1.1/<name>.json`).
+    pub fn from_path(path: &str) -> Option<Endpoint> {
+        let name = path.strip_prefix("/1.1/")?.strip_suffix(".json")?;
+        Endpoint::ALL.into_iter().find(|e| e.name() == name)
+    }
+
+    /// Whether the endpoint reads (GET) rather than writes (POST).
+    pub fn is_get(self) -> bool {
+        matches!(self, Endpoint::Show | Endpoint::List | Endpoint::Entries)
+    }
+
+    fn allows(self, method: &Method) -> bool {
+        if self.is_get() {
+            method == Method::GET || method == Method::HEAD
+        } else {
+            method == Method::POST
+        }
+    }
+}
+
+/// A verified request, as handlers see it.
+#[derive(Debug)]
+pub struct Call {
+    /// Which endpoint.
+    pub endpoint: Endpoint,
+    /// Who is calling.
+    pub principal: Principal,
+    /// API parameters (query and form body, `oauth_*` removed).
+    pub params: Params,
+    /// The raw body (for curate's JSON).
+    pub body: Bytes,
+}
+
+/// The single handler behind every path.
+pub async fn dispatch(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let response = handle(&state, request).await;
+    if state.log_requests {
+        eprintln!("{method} {path} -> {}", response.status().as_u16());
+    }
+    response
+}
+
+async fn handle(state: &AppState, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let Some(endpoint) = Endpoint::from_path(parts.uri.path()) else {
+        return ApiError::not_found().into_response();
+    };
+    if !endpoint.allows(&parts.method) {
+        let required = if endpoint.is_get() {
+            "GET or HEAD"
+        } else {
+            "POST"
+        };
+        return ApiError::wrong_method(required).into_response();
+    }
+    let body = match axum::body::to_bytes(body, state.max_body_bytes).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return ApiError::bad_body()
+                .with_status(StatusCode::PAYLOAD_TOO_LARGE)
+                .into_response();
+        }
+    };
+
+    // curate's body is JSON and never signed, whatever its Content-Type claims ([D-ABOUT]); a
+    // client that signs curate parameters as a form gets 32, as node-twitter#286 observed.
+    let params = if endpoint == Endpoint::EntriesCurate {
+        RequestParams::collect(parts.uri.query(), &HeaderMap::new(), &[])
+    } else {
+        RequestParams::collect(parts.uri.query(), &parts.headers, &body)
+    };
+    let authorization = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().map_err(|_| ()));
+    let auth_request = AuthRequest {
+        method: parts.method.as_str(),
+        base_url: request_base_url(&parts.headers, &parts.uri),
+        authorization,
+        params: &params,
+    };
+    let now = crate::oauth::unix_now();
+    let principal = match authenticate(
+        &state.registry,
+        &state.nonces,
+        state.timestamp_window_secs,
+        now,
+        &auth_request,
+    ) {
+        Ok(principal) => principal,
+        Err(error) => return error.into_response(),
+    };
+
+    let limit = state.limit_for(&principal.user_id, endpoint.name());
+    let quota = state.limiter.lock().unwrap_or_else(|p| p.into_inner()).hit(
+        &principal.token,
+        endpoint.name(),
+        limit,
+        state.rate_limits.window_secs,
+        now,
+    );
+    let mut response = if quota.exceeded {
+        ApiError::rate_limited().into_response()
+    } else {
+        let call = Call {
+            endpoint,
+            principal,
+            params: params.api(),
+            body,
+        };
+        match handlers::handle(state, &call) {
+            Ok(value) => json_response(StatusCode::OK, &value),
+            Err(error) => error.into_response(),
+        }
+    };
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("x-rate-limit-limit", quota.limit.to_string()),
+        ("x-rate-limit-remaining", quota.remaining.to_string()),
+        ("x-rate-limit-reset", quota.reset.to_string()),
+    ] {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    }
+    response
+}
+
+/// The base URL the client signed: `https` when a proxy says so with `X-Forwarded-Proto`, else
+/// `http`; the `Host` the client addressed (or the request target's authority); the path as sent.
+fn request_base_url(headers: &HeaderMap, uri: &axum::http::Uri) -> Option<String> {
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
+    let scheme = if https { "https" } else { "http" };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| uri.authority().map(|a| a.to_string()))?;
+    let url = url::Url::parse(&format!("{scheme}://{host}{}", uri.path())).ok()?;
+    Some(crate::oauth::base_url(&url))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_map_to_endpoints() {
+        assert_eq!(
+            Endpoint::from_path("/1.1/collections/entries/remove.json"),
+            Some(Endpoint::EntriesRemove)
+        );
+        assert_eq!(Endpoint::from_path("/1.1/collections/entries/remove"), None);
+        assert_eq!(Endpoint::from_path("/1.1/collections/nope.json"), None);
+        assert_eq!(
+            Endpoint::from_path("/1.1/collections/entries.json"),
+            Some(Endpoint::Entries)
+        );
+    }
+
+    #[test]
+    fn base_url_follows_host_and_forwarded_proto() {
+        let uri: axum::http::Uri = "/1.1/collections/show.json?id=x".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, HeaderValue::from_static("Example.COM:80"));
+        assert_eq!(
+            request_base_url(&headers, &uri).as_deref(),
+            Some("http://example.com/1.1/collections/show.json")
+        );
+        headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        headers.insert(
+            header::HOST,
+            HeaderValue::from_static("api.example.com:443"),
+        );
+        assert_eq!(
+            request_base_url(&headers, &uri).as_deref(),
+            Some("https://api.example.com/1.1/collections/show.json")
+        );
+    }
+}

@@ -1,0 +1,102 @@
+//! `AppState`: everything a request handler may read or change, shared behind an `Arc`.
+//!
+//! Immutable lookups (seed users, tweets, credentials) need no lock; mutable state (collections,
+//! nonces, rate-limit counters) sits behind one `std::sync::Mutex` each, never held across an
+//! `.await`, so each operation is atomic.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard};
+
+use super::auth::{NonceCache, Registry};
+use super::rate_limit::{RateLimitConfig, RateLimiter, endpoint_key};
+use super::seed::{Seed, SeedTweet, SeedUser};
+use super::store::Store;
+
+/// Shared server state.
+#[derive(Debug)]
+pub struct AppState {
+    /// The seeded world as configured.
+    pub seed: Seed,
+    /// Credentials index for OAuth verification.
+    pub registry: Registry,
+    /// Seeded users by id.
+    pub users: HashMap<String, SeedUser>,
+    /// User ids by lowercase screen name.
+    pub screen_names: HashMap<String, String>,
+    /// Public tweets by id.
+    pub tweets: HashMap<u64, SeedTweet>,
+    /// The collections.
+    pub store: Mutex<Store>,
+    /// Nonces seen recently.
+    pub nonces: Mutex<NonceCache>,
+    /// Rate-limit counters.
+    pub limiter: Mutex<RateLimiter>,
+    /// Allowed clock skew for `oauth_timestamp`, both directions.
+    pub timestamp_window_secs: u64,
+    /// Server-wide rate limits.
+    pub rate_limits: RateLimitConfig,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+    /// Entries a collection holds before the oldest addition is evicted.
+    pub collection_capacity: usize,
+    /// Whether to log one line per request on stderr.
+    pub log_requests: bool,
+}
+
+impl AppState {
+    /// Builds the state from a validated seed and an initial store.
+    pub fn new(config: &super::ServerConfig, store: Store) -> Self {
+        let seed = config.seed.clone();
+        let users: HashMap<String, SeedUser> = seed
+            .users
+            .iter()
+            .map(|u| (u.user_id.clone(), u.clone()))
+            .collect();
+        let screen_names = seed
+            .users
+            .iter()
+            .map(|u| (u.screen_name.to_ascii_lowercase(), u.user_id.clone()))
+            .collect();
+        let tweets = seed
+            .tweets
+            .iter()
+            .filter_map(|t| Some((t.id.parse().ok()?, t.clone())))
+            .collect();
+        AppState {
+            registry: Registry::from_seed(&seed),
+            users,
+            screen_names,
+            tweets,
+            seed,
+            store: Mutex::new(store),
+            nonces: Mutex::new(NonceCache::default()),
+            limiter: Mutex::new(RateLimiter::default()),
+            timestamp_window_secs: config.timestamp_window_secs,
+            rate_limits: config.rate_limits.clone(),
+            max_body_bytes: config.max_body_bytes,
+            collection_capacity: config.collection_capacity,
+            log_requests: config.log_requests,
+        }
+    }
+
+    /// The store, recovering from a poisoned lock (a panicking request must not take the server
+    /// down with it; store operations leave it consistent).
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The limit for a user on an endpoint: the user's seed override, else the server's
+    /// per-endpoint limit, else the default.
+    pub fn limit_for(&self, user_id: &str, endpoint: &str) -> u32 {
+        let from = |map: &BTreeMap<String, u32>| {
+            map.iter()
+                .find(|(k, _)| endpoint_key(k) == endpoint)
+                .map(|(_, v)| *v)
+        };
+        self.users
+            .get(user_id)
+            .and_then(|u| from(&u.rate_limits))
+            .or_else(|| from(&self.rate_limits.endpoint_limits))
+            .unwrap_or(self.rate_limits.default_limit)
+    }
+}
