@@ -68,7 +68,7 @@ async fn provision_into(
             redactor,
             fixture,
             &ids,
-            AuthMode::User,
+            fixture.owner.unwrap_or(AuthMode::User),
             label,
             provisioned,
         )
@@ -82,7 +82,7 @@ async fn provision_into(
             redactor,
             fixture,
             &ids,
-            AuthMode::OtherUser,
+            fixture.owner.unwrap_or(AuthMode::OtherUser),
             label,
             provisioned,
         )

@@ -348,25 +348,29 @@ async fn run_step(
                 .unwrap_or_default()
         )
     });
-    let exchanges: Vec<Exchange> =
-        match exchange::perform(client, target, redactor, request, bindings).await {
-            Ok(exchanges) => exchanges,
-            Err(problem) => {
-                return StepRecord {
-                    name,
-                    exchanges: Vec::new(),
-                    mismatches: vec![(
-                        "request".into(),
-                        vec![Mismatch::new(
-                            "vector",
-                            "a request the kit can build",
-                            problem,
-                        )],
+    let exchanges = if step.exhaust_rate_limit {
+        exhaust_then_perform(client, target, redactor, request, bindings).await
+    } else {
+        exchange::perform(client, target, redactor, request, bindings).await
+    };
+    let exchanges: Vec<Exchange> = match exchanges {
+        Ok(exchanges) => exchanges,
+        Err(problem) => {
+            return StepRecord {
+                name,
+                exchanges: Vec::new(),
+                mismatches: vec![(
+                    "request".into(),
+                    vec![Mismatch::new(
+                        "vector",
+                        "a request the kit can build",
+                        problem,
                     )],
-                    passed: false,
-                };
-            }
-        };
+                )],
+                passed: false,
+            };
+        }
+    };
     let context = check::Context {
         spec,
         bindings,
@@ -398,6 +402,34 @@ async fn run_step(
         mismatches,
         passed,
     }
+}
+
+/// The most requests `exhaust_rate_limit` sends before judging: a target that never limits
+/// cannot keep a trial busy for long.
+const MAX_EXHAUST_REQUESTS: usize = 200;
+
+/// Sends the request until the target reports the window used up (remaining 0, or a 429 or a
+/// transport failure, which are judged as they are), then sends the judged request.
+async fn exhaust_then_perform(
+    client: &reqwest::Client,
+    target: &Target,
+    redactor: &Redactor,
+    request: &vector::Request,
+    bindings: &Bindings,
+) -> Result<Vec<Exchange>, String> {
+    for _ in 0..MAX_EXHAUST_REQUESTS {
+        let exchanges = exchange::perform(client, target, redactor, request, bindings).await?;
+        match exchanges.last().map(|e| &e.response) {
+            Some(Ok(response)) if response.status == 429 => return Ok(exchanges),
+            Some(Ok(response)) => {
+                if RateLimitReading::read(response).is_ok_and(|r| r.remaining == 0) {
+                    break;
+                }
+            }
+            _ => return Ok(exchanges),
+        }
+    }
+    exchange::perform(client, target, redactor, request, bindings).await
 }
 
 /// Counts by level for the summary line.

@@ -118,6 +118,10 @@ pub struct CollectionFixture {
     /// Destroy the collection before the steps run, so the id names a collection that is gone.
     #[serde(default)]
     pub destroyed: bool,
+    /// Who creates and owns it: `user`, `other_user` or `limited_user`. Default: `user` for
+    /// `collection`, `other_user` for `other_collection`.
+    #[serde(default)]
+    pub owner: Option<AuthMode>,
 }
 
 /// One request and what its response must look like.
@@ -131,6 +135,10 @@ pub struct Step {
     pub request: Request,
     /// What the response must satisfy.
     pub expect: Expectation,
+    /// Before the judged request, send it (freshly signed each time) until the target says the
+    /// rate-limit window is used up: `x-rate-limit-remaining: 0` or a 429. Bounded.
+    #[serde(default)]
+    pub exhaust_rate_limit: bool,
 }
 
 /// A request, in terms of the API rather than bytes.
@@ -526,8 +534,20 @@ impl Vector {
                 }
             }
         }
-        if self.fixtures.other_collection.is_some() && !needs.contains(&Need::OtherUser) {
-            needs.push(Need::OtherUser);
+        let owners = [
+            self.fixtures
+                .collection
+                .as_ref()
+                .map(|c| c.owner.unwrap_or(AuthMode::User)),
+            self.fixtures
+                .other_collection
+                .as_ref()
+                .map(|c| c.owner.unwrap_or(AuthMode::OtherUser)),
+        ];
+        for need in owners.into_iter().flatten().filter_map(AuthMode::needs) {
+            if !needs.contains(&need) {
+                needs.push(need);
+            }
         }
         let tweets = self.fixtures.collection.as_ref().map_or(0, |c| c.tweets)
             + self
