@@ -28,7 +28,7 @@ impl Redactor {
             }
         }
         // Longest first, so a secret that contains another is replaced whole.
-        expanded.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        expanded.sort_by_key(|(secret, _)| std::cmp::Reverse(secret.len()));
         expanded.dedup();
         Redactor { secrets: expanded }
     }

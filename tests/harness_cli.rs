@@ -1,0 +1,218 @@
+//! The harness as a user meets it: the `collections-conformance` binary on vector folders of the
+//! test's own making, against the embedded server or a separately started one.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_collections-conformance");
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A temporary vectors folder holding copies of the named vectors of the kit.
+fn vectors_with(files: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for file in files {
+        copy_vector(dir.path(), file, file);
+    }
+    dir
+}
+
+fn copy_vector(dir: &Path, from: &str, to: &str) {
+    let target = dir.join(to);
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    std::fs::copy(repo().join("vectors").join(from), target).unwrap();
+}
+
+fn run(vectors: &Path, extra: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("run")
+        .arg("--vectors")
+        .arg(vectors)
+        .args(extra)
+        .env_remove("CONFORMANCE_BASE_URL")
+        .output()
+        .unwrap()
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn listed_vectors(vectors: &Path) -> Vec<String> {
+    let output = run(vectors, &["--list"]);
+    assert!(output.status.success(), "{}", text(&output));
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|line| line.ends_with(": test") && !line.contains("requirement::"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_copied_vector_is_one_more_trial_without_recompiling() {
+    let dir = vectors_with(&["remove/success.json"]);
+    assert_eq!(listed_vectors(dir.path()).len(), 1);
+
+    copy_vector(dir.path(), "remove/success.json", "remove/success-again.json");
+    let listed = listed_vectors(dir.path());
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(listed.iter().any(|l| l.contains("remove::success_again")));
+
+    let output = run(dir.path(), &["remove::"]);
+    let out = text(&output);
+    assert!(output.status.success(), "{out}");
+    assert!(out.contains("test [must] remove::success_again ... ok"), "{out}");
+}
+
+#[test]
+fn a_wrong_expectation_fails_with_requirement_level_diff_and_reproducer() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string(repo().join("vectors/remove/success.json")).unwrap();
+    let mut vector: serde_json::Value = serde_json::from_str(&original).unwrap();
+    let expect = &mut vector["steps"][0]["expect"];
+    expect["status"] = 201.into();
+    expect["schema"] = "hard-error-envelope".into();
+    expect["json"]["value"]["objects"] = serde_json::json!({"kept": true});
+    std::fs::create_dir_all(dir.path().join("remove")).unwrap();
+    std::fs::write(
+        dir.path().join("remove/wrong.json"),
+        serde_json::to_string_pretty(&vector).unwrap(),
+    )
+    .unwrap();
+
+    let output = run(dir.path(), &["remove::"]);
+    let out = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    for needle in [
+        "test [must] remove::wrong ... FAILED",
+        "requirement remove.success.envelope [MUST · Documented]",
+        "source: https://developer.twitter.com/",
+        "status: expected 201, actual 200",
+        "schema hard-error-envelope at /:",
+        "json at /objects/kept: expected true (boolean), actual key missing",
+        "curl -i -X POST 'http://127.0.0.1:",
+        "oauth_signature=\"$OAUTH_SIGNATURE\"",
+        "MUST 0/1",
+    ] {
+        assert!(out.contains(needle), "missing `{needle}` in:\n{out}");
+    }
+    let seed = collections_conformance::server::Seed::default();
+    assert!(!out.contains(&seed.app.consumer_secret), "consumer secret leaked:\n{out}");
+    for user in &seed.users {
+        for token in &user.tokens {
+            assert!(!out.contains(&token.secret), "token secret leaked:\n{out}");
+        }
+    }
+}
+
+#[test]
+fn a_broken_vector_names_file_and_pointer_and_the_others_still_run() {
+    let dir = vectors_with(&["remove/success.json"]);
+    std::fs::write(
+        dir.path().join("remove/broken.json"),
+        r#"{"title": "t", "requirements": ["remove.success.envelope"], "level": "must", "evidence": "documented",
+            "steps": [{"request": {"endpoint": "collections/entries/remove", "method": "POST"}, "expect": {"stauts": 200}}]}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("remove/not-json.json"), "{ nope").unwrap();
+
+    let output = run(dir.path(), &["remove::"]);
+    let out = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{out}");
+    assert!(out.contains("test [must] remove::success ... ok"), "{out}");
+    assert!(out.contains("remove::broken ... FAILED"), "{out}");
+    assert!(out.contains("broken.json at /steps/0/expect"), "{out}");
+    assert!(out.contains("stauts"), "{out}");
+    assert!(out.contains("not-json.json at /: not valid JSON at line 1"), "{out}");
+    assert!(out.contains("2 invalid"), "{out}");
+
+    let lint = Command::new(BIN).arg("lint").arg("--vectors").arg(dir.path()).output().unwrap();
+    assert_eq!(lint.status.code(), Some(1), "{}", text(&lint));
+    assert!(text(&lint).contains("broken.json at /steps/0/expect"));
+}
+
+#[test]
+fn the_bundled_vectors_lint_clean() {
+    let output = Command::new(BIN).arg("lint").output().unwrap();
+    assert!(output.status.success(), "{}", text(&output));
+}
+
+#[test]
+fn a_separately_started_server_is_tested_through_environment_variables() {
+    let mut server = Command::new(BIN)
+        .args(["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let ready: serde_json::Value = serde_json::from_str(&line).expect("one JSON line when ready");
+    let users = ready["users"].as_array().unwrap();
+    let tweet_ids: Vec<&str> = ready["tweet_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap())
+        .collect();
+    let dir = vectors_with(&["remove/success.json", "remove/not-found.json", "remove/auth/none.json"]);
+    let output = Command::new(BIN)
+        .args(["run", "--vectors"])
+        .arg(dir.path())
+        .arg("remove::")
+        .env("CONFORMANCE_BASE_URL", ready["base_url"].as_str().unwrap())
+        .env("CONFORMANCE_CONSUMER_KEY", ready["consumer_key"].as_str().unwrap())
+        .env("CONFORMANCE_CONSUMER_SECRET", ready["consumer_secret"].as_str().unwrap())
+        .env("CONFORMANCE_ACCESS_TOKEN", users[0]["access_token"].as_str().unwrap())
+        .env("CONFORMANCE_ACCESS_TOKEN_SECRET", users[0]["access_token_secret"].as_str().unwrap())
+        .env("CONFORMANCE_TWEET_IDS", tweet_ids.join(","))
+        .output()
+        .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    let out = text(&output);
+    assert!(output.status.success(), "{out}");
+    assert!(out.contains(&format!("conformance: target at {}", ready["base_url"].as_str().unwrap())), "{out}");
+    assert!(out.contains("MUST 3/3"), "{out}");
+}
+
+#[test]
+fn a_vector_whose_needs_are_not_configured_is_ignored_with_the_reason() {
+    let mut server = Command::new(BIN)
+        .args(["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let ready: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let dir = vectors_with(&["remove/rate_limit/exhausted.json"]);
+    let output = Command::new(BIN)
+        .args(["run", "--vectors"])
+        .arg(dir.path())
+        .arg("remove::")
+        .env("CONFORMANCE_BASE_URL", ready["base_url"].as_str().unwrap())
+        .env("CONFORMANCE_CONSUMER_KEY", ready["consumer_key"].as_str().unwrap())
+        .env("CONFORMANCE_CONSUMER_SECRET", ready["consumer_secret"].as_str().unwrap())
+        .env("CONFORMANCE_ACCESS_TOKEN", ready["users"][0]["access_token"].as_str().unwrap())
+        .env("CONFORMANCE_ACCESS_TOKEN_SECRET", ready["users"][0]["access_token_secret"].as_str().unwrap())
+        .env("CONFORMANCE_TWEET_IDS", ready["tweet_ids"][0].as_str().unwrap())
+        .output()
+        .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    let out = text(&output);
+    assert!(output.status.success(), "{out}");
+    assert!(out.contains("remove::rate_limit::exhausted ... ignored, needs a user with a small rate limit"), "{out}");
+    assert!(out.contains("1 ignored"), "{out}");
+}
