@@ -35,19 +35,29 @@ fn unsigned(kit: &Kit, method: &str, endpoint: &str, query: &str) -> Req {
 async fn missing_or_app_only_authentication() {
     let (kit, id, tweet) = setup().await;
     let q = format!("id={id}&tweet_id={tweet}");
-    let r = kit.send(unsigned(&kit, "POST", "collections/entries/remove", &q)).await;
+    let r = kit
+        .send(unsigned(&kit, "POST", "collections/entries/remove", &q))
+        .await;
     r.assert_error(400, 215);
     assert_eq!(r.body["errors"][0]["message"], "Bad Authentication data.");
     assert!(r.header("x-rate-limit-limit").is_none());
-    kit.send(unsigned(&kit, "GET", "collections/show", &format!("id={id}")))
-        .await
-        .assert_error(400, 215);
+    kit.send(unsigned(
+        &kit,
+        "GET",
+        "collections/show",
+        &format!("id={id}"),
+    ))
+    .await
+    .assert_error(400, 215);
 
     let mut req = unsigned(&kit, "POST", "collections/entries/remove", &q);
     req.authorization = Some(format!("Bearer {}", kit.server.info().bearer_token));
     let r = kit.send(req.clone()).await;
     r.assert_error(403, 220);
-    assert_eq!(r.raw, r#"{"errors":[{"code":220,"message":"Your credentials do not allow access to this resource."}]}"#);
+    assert_eq!(
+        r.raw,
+        r#"{"errors":[{"code":220,"message":"Your credentials do not allow access to this resource."}]}"#
+    );
     req.authorization = Some("Bearer AAAAAAAAAAAAAAAAAAAAAnotarealtoken".into());
     let r = kit.send(req.clone()).await;
     r.assert_error(401, 89);
@@ -101,32 +111,81 @@ async fn timestamps_nonces_methods_and_versions() {
     let ep = "collections/entries/remove";
     let now = oauth::unix_now();
     let with = |adjust: Box<dyn FnOnce(&mut oauth::SigningInput<'_>)>| {
-        let req = kit.build(&kit.creds(0), "POST", ep, &params, &[], Placement::Header, adjust);
+        let req = kit.build(
+            &kit.creds(0),
+            "POST",
+            ep,
+            &params,
+            &[],
+            Placement::Header,
+            adjust,
+        );
         kit.send(req)
     };
     let r = with(Box::new(move |i| i.timestamp = now - 400)).await;
     r.assert_error(401, 135);
-    assert_eq!(r.body["errors"][0]["message"], "Could not authenticate you.");
-    with(Box::new(move |i| i.timestamp = now + 400)).await.assert_error(401, 135);
-    assert_eq!(with(Box::new(move |i| i.timestamp = now - 250)).await.status, 200);
-    assert_eq!(with(Box::new(move |i| i.timestamp = now + 250)).await.status, 200);
-    with(Box::new(|i| i.signature_method = "PLAINTEXT")).await.assert_error(401, 32);
-    with(Box::new(|i| i.signature_method = "HMAC-SHA256")).await.assert_error(401, 32);
-    with(Box::new(|i| i.version = Some("2.0"))).await.assert_error(401, 32);
+    assert_eq!(
+        r.body["errors"][0]["message"],
+        "Could not authenticate you."
+    );
+    with(Box::new(move |i| i.timestamp = now + 400))
+        .await
+        .assert_error(401, 135);
+    assert_eq!(
+        with(Box::new(move |i| i.timestamp = now - 250))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        with(Box::new(move |i| i.timestamp = now + 250))
+            .await
+            .status,
+        200
+    );
+    with(Box::new(|i| i.signature_method = "PLAINTEXT"))
+        .await
+        .assert_error(401, 32);
+    with(Box::new(|i| i.signature_method = "HMAC-SHA256"))
+        .await
+        .assert_error(401, 32);
+    with(Box::new(|i| i.version = Some("2.0")))
+        .await
+        .assert_error(401, 32);
     assert_eq!(with(Box::new(|i| i.version = None)).await.status, 200);
 
     // Replay: the identical request twice.
-    let req = kit.build(&kit.creds(0), "POST", ep, &params, &[], Placement::Header, |_| {});
+    let req = kit.build(
+        &kit.creds(0),
+        "POST",
+        ep,
+        &params,
+        &[],
+        Placement::Header,
+        |_| {},
+    );
     assert_eq!(kit.send(req.clone()).await.status, 200);
     kit.send(req).await.assert_error(401, 32);
     // Same nonce for another user is not a replay.
-    let req = kit.build(&kit.creds(1), "GET", "collections/show", &pairs(&[("id", &id)]), &[], Placement::Header, |i| {
-        i.nonce = "sharednonce".into()
-    });
+    let req = kit.build(
+        &kit.creds(1),
+        "GET",
+        "collections/show",
+        &pairs(&[("id", &id)]),
+        &[],
+        Placement::Header,
+        |i| i.nonce = "sharednonce".into(),
+    );
     assert_eq!(kit.send(req).await.status, 200);
-    let req = kit.build(&kit.creds(0), "GET", "collections/show", &pairs(&[("id", &id)]), &[], Placement::Header, |i| {
-        i.nonce = "sharednonce".into()
-    });
+    let req = kit.build(
+        &kit.creds(0),
+        "GET",
+        "collections/show",
+        &pairs(&[("id", &id)]),
+        &[],
+        Placement::Header,
+        |i| i.nonce = "sharednonce".into(),
+    );
     assert_eq!(kit.send(req).await.status, 200);
 }
 
@@ -139,7 +198,15 @@ async fn timestamp_window_is_configurable() {
     .await;
     let now = oauth::unix_now();
     let show = |ts: u64| {
-        let req = kit.build(&kit.creds(0), "GET", "collections/show", &pairs(&[("id", "custom-1")]), &[], Placement::Header, move |i| i.timestamp = ts);
+        let req = kit.build(
+            &kit.creds(0),
+            "GET",
+            "collections/show",
+            &pairs(&[("id", "custom-1")]),
+            &[],
+            Placement::Header,
+            move |i| i.timestamp = ts,
+        );
         kit.send(req)
     };
     show(now - 30).await.assert_error(401, 135);
@@ -173,9 +240,22 @@ async fn incomplete_or_malformed_oauth_is_bad_authentication_data() {
             extra_headers: vec![],
         };
         let r = kit.send(req).await;
-        assert_eq!((r.status, r.code()), (400, Some(215)), "without {missing}: {}", r.raw);
+        assert_eq!(
+            (r.status, r.code()),
+            (400, Some(215)),
+            "without {missing}: {}",
+            r.raw
+        );
     }
-    let mut req = kit.build(&kit.creds(0), "POST", ep, &params, &[], Placement::Header, |_| {});
+    let mut req = kit.build(
+        &kit.creds(0),
+        "POST",
+        ep,
+        &params,
+        &[],
+        Placement::Header,
+        |_| {},
+    );
     req.authorization = Some(req.authorization.unwrap().replace("\", ", " "));
     kit.send(req).await.assert_error(400, 215);
 }
@@ -186,13 +266,37 @@ async fn duplicate_parameters_are_refused() {
     let ep = "collections/entries/remove";
     let mut params = remove_params(&id, &tweet);
     params.push(("tweet_id".into(), kit.tweet(1)));
-    let req = kit.build(&kit.creds(0), "POST", ep, &params, &[], Placement::Header, |_| {});
+    let req = kit.build(
+        &kit.creds(0),
+        "POST",
+        ep,
+        &params,
+        &[],
+        Placement::Header,
+        |_| {},
+    );
     kit.send(req).await.assert_error(401, 32);
     // Same key once in the query and once in the form body.
-    let req = kit.build(&kit.creds(0), "POST", ep, &pairs(&[("id", &id)]), &remove_params(&id, &tweet), Placement::Header, |_| {});
+    let req = kit.build(
+        &kit.creds(0),
+        "POST",
+        ep,
+        &pairs(&[("id", &id)]),
+        &remove_params(&id, &tweet),
+        Placement::Header,
+        |_| {},
+    );
     kit.send(req).await.assert_error(401, 32);
     // An oauth parameter both in the header and the query.
-    let mut req = kit.build(&kit.creds(0), "POST", ep, &remove_params(&id, &tweet), &[], Placement::Header, |_| {});
+    let mut req = kit.build(
+        &kit.creds(0),
+        "POST",
+        ep,
+        &remove_params(&id, &tweet),
+        &[],
+        Placement::Header,
+        |_| {},
+    );
     req.url.push_str("&oauth_nonce=again");
     kit.send(req).await.assert_error(401, 32);
 }
@@ -214,12 +318,25 @@ async fn all_three_placements_are_accepted_and_tampering_is_detected() {
             let tampered_id = format!("{}{swapped}", &tweet[..tweet.len() - 1]);
             let mut bad = kit.build(&kit.creds(0), "POST", ep, &query, &form, placement, |_| {});
             bad.url = bad.url.replace(&tweet, &tampered_id);
-            bad.body = bad.body.map(|b| String::from_utf8(b).unwrap().replace(&tweet, &tampered_id).into_bytes());
+            bad.body = bad.body.map(|b| {
+                String::from_utf8(b)
+                    .unwrap()
+                    .replace(&tweet, &tampered_id)
+                    .into_bytes()
+            });
             kit.send(bad).await.assert_error(401, 32);
         }
     }
     // GET with oauth in the query.
-    let req = kit.build(&kit.creds(1), "GET", "collections/entries", &pairs(&[("id", &id)]), &[], Placement::Query, |_| {});
+    let req = kit.build(
+        &kit.creds(1),
+        "GET",
+        "collections/entries",
+        &pairs(&[("id", &id)]),
+        &[],
+        Placement::Query,
+        |_| {},
+    );
     assert_eq!(kit.send(req).await.status, 200);
 }
 
@@ -229,13 +346,29 @@ async fn client_encoding_variants_verify() {
     let name = "a b~c*d+e";
     let signed = pairs(&[("name", name)]);
     // What different clients put on the wire for the same decoded value.
-    for wire in ["a+b~c*d%2Be", "a%20b%7Ec%2Ad%2Be", "a%20b~c*d%2be", "a+b%7e*d%2B"] {
+    for wire in [
+        "a+b~c*d%2Be",
+        "a%20b%7Ec%2Ad%2Be",
+        "a%20b~c*d%2be",
+        "a+b%7e*d%2B",
+    ] {
         for in_body in [false, true] {
-            let mut req = kit.build(&kit.creds(0), "POST", "collections/create", &[], &[], Placement::Header, |_| {});
+            let mut req = kit.build(
+                &kit.creds(0),
+                "POST",
+                "collections/create",
+                &[],
+                &[],
+                Placement::Header,
+                |_| {},
+            );
             // Re-sign over the decoded value, then put the chosen wire form in place.
             let url = url::Url::parse(&req.url).unwrap();
             let input = oauth::SigningInput::new("POST", &url, &signed);
-            req.authorization = Some(oauth::authorization_header(&oauth::sign(&kit.creds(0), &input)));
+            req.authorization = Some(oauth::authorization_header(&oauth::sign(
+                &kit.creds(0),
+                &input,
+            )));
             if in_body {
                 req.content_type = Some("application/x-www-form-urlencoded".into());
                 req.body = Some(format!("name={wire}").into_bytes());
@@ -266,7 +399,10 @@ async fn base_url_uses_host_header_and_forwarded_proto() {
         Req {
             method: "GET".into(),
             url: format!("{}?id={id}", kit.url("collections/show")),
-            authorization: Some(oauth::authorization_header(&oauth::sign(&kit.creds(0), &input))),
+            authorization: Some(oauth::authorization_header(&oauth::sign(
+                &kit.creds(0),
+                &input,
+            ))),
             content_type: None,
             body: None,
             extra_headers: vec![],
@@ -290,12 +426,30 @@ async fn curate_body_is_never_signed() {
     let ep = "collections/entries/curate";
     // Signing the JSON fields as if they were form parameters (a known client mistake) fails.
     let form = pairs(&[("id", &id), ("changes", "[]")]);
-    let req = kit.build(&kit.creds(0), "POST", ep, &[], &form, Placement::Header, |_| {});
+    let req = kit.build(
+        &kit.creds(0),
+        "POST",
+        ep,
+        &[],
+        &form,
+        Placement::Header,
+        |_| {},
+    );
     kit.send(req).await.assert_error(401, 32);
     // Query parameters are signed; the JSON body is not.
-    let mut req = kit.build(&kit.creds(0), "POST", ep, &pairs(&[("include", "x")]), &[], Placement::Header, |_| {});
+    let mut req = kit.build(
+        &kit.creds(0),
+        "POST",
+        ep,
+        &pairs(&[("include", "x")]),
+        &[],
+        Placement::Header,
+        |_| {},
+    );
     req.content_type = Some("application/json".into());
-    req.body = Some(format!(r#"{{"id":"{id}","changes":[{{"op":"add","tweet_id":"{tweet}"}}]}}"#).into_bytes());
+    req.body = Some(
+        format!(r#"{{"id":"{id}","changes":[{{"op":"add","tweet_id":"{tweet}"}}]}}"#).into_bytes(),
+    );
     let r = kit.send(req).await;
     assert_eq!(r.raw, r#"{"objects":{},"response":{"errors":[]}}"#);
 }
@@ -314,13 +468,17 @@ mod independent {
     async fn requests_signed_by_oauth1_request_are_accepted_and_tampering_refused() {
         let (kit, id, tweet) = setup().await;
         let uri = kit.url("collections/entries/remove");
-        let request = oauth1::ParameterList::new(vec![("id", id.as_str()), ("tweet_id", tweet.as_str())]);
+        let request =
+            oauth1::ParameterList::new(vec![("id", id.as_str()), ("tweet_id", tweet.as_str())]);
         let tampered_tweet = kit.tweet(1);
 
         // Authorization header, parameters in a form body.
         let header = oauth1::post(&uri, &request, &token(&kit), oauth1::HMAC_SHA1);
         let body = oauth1::to_form(&request);
-        for (body, status) in [(body.clone(), 200), (body.replace(&tweet, &tampered_tweet), 401)] {
+        for (body, status) in [
+            (body.clone(), 200),
+            (body.replace(&tweet, &tampered_tweet), 401),
+        ] {
             let r = kit
                 .send(Req {
                     method: "POST".into(),
@@ -346,9 +504,19 @@ mod independent {
             builder.to_query("POST", uri.clone(), &request),
             oauth1::to_form(&request)
         );
-        for (url, status) in [(signed_uri.clone(), 200), (signed_uri.replace(&tweet, &tampered_tweet), 401)] {
+        for (url, status) in [
+            (signed_uri.clone(), 200),
+            (signed_uri.replace(&tweet, &tampered_tweet), 401),
+        ] {
             let r = kit
-                .send(Req { method: "POST".into(), url, authorization: None, content_type: None, body: None, extra_headers: vec![] })
+                .send(Req {
+                    method: "POST".into(),
+                    url,
+                    authorization: None,
+                    content_type: None,
+                    body: None,
+                    extra_headers: vec![],
+                })
                 .await;
             assert_eq!(r.status, status, "{}", r.raw);
         }
@@ -360,7 +528,10 @@ mod independent {
             oauth1::to_form(&request),
             builder.to_form("POST", &uri, &request)
         );
-        for (body, status) in [(form.clone(), 200), (form.replace(&tweet, &tampered_tweet), 401)] {
+        for (body, status) in [
+            (form.clone(), 200),
+            (form.replace(&tweet, &tampered_tweet), 401),
+        ] {
             let r = kit
                 .send(Req {
                     method: "POST".into(),
@@ -377,7 +548,10 @@ mod independent {
         // GET with a header and awkward characters in values.
         let entries = kit.url("collections/list");
         let screen = kit.server.info().users[0].screen_name.clone();
-        let request = oauth1::ParameterList::new(vec![("screen_name", screen.as_str()), ("cursor", "a b~c*!'()")]);
+        let request = oauth1::ParameterList::new(vec![
+            ("screen_name", screen.as_str()),
+            ("cursor", "a b~c*!'()"),
+        ]);
         let header = oauth1::get(&entries, &request, &token(&kit), oauth1::HMAC_SHA1);
         let r = kit
             .send(Req {

@@ -14,7 +14,11 @@ async fn remove_succeeds_then_reports_not_found_softly() {
     kit.add(0, &id, &[a.clone(), b.clone()]).await;
 
     let r = kit
-        .post_query(0, "collections/entries/remove", &[("id", &id), ("tweet_id", &a)])
+        .post_query(
+            0,
+            "collections/entries/remove",
+            &[("id", &id), ("tweet_id", &a)],
+        )
         .await;
     assert_eq!(r.status, 200);
     r.assert_json();
@@ -22,7 +26,12 @@ async fn remove_succeeds_then_reports_not_found_softly() {
     assert_eq!(kit.entry_ids(&id).await, vec![b.clone()]);
 
     let r = kit
-        .call(0, "POST", "collections/entries/remove", &[("id", &id), ("tweet_id", &a)])
+        .call(
+            0,
+            "POST",
+            "collections/entries/remove",
+            &[("id", &id), ("tweet_id", &a)],
+        )
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(
@@ -33,10 +42,18 @@ async fn remove_succeeds_then_reports_not_found_softly() {
     );
     // A well-formed id of a tweet that does not exist at all is also just "not in the collection".
     let r = kit
-        .call(0, "POST", "collections/entries/remove", &[("id", &id), ("tweet_id", "0012345")])
+        .call(
+            0,
+            "POST",
+            "collections/entries/remove",
+            &[("id", &id), ("tweet_id", "0012345")],
+        )
         .await;
     assert_eq!(r.status, 200);
-    assert_eq!(r.body["response"]["errors"][0]["change"]["tweet_id"], "12345");
+    assert_eq!(
+        r.body["response"]["errors"][0]["change"]["tweet_id"],
+        "12345"
+    );
     assert_eq!(kit.entry_ids(&id).await, vec![b]);
 }
 
@@ -52,12 +69,21 @@ async fn remove_parameter_and_collection_errors() {
     assert_eq!(r.body["errors"][0]["message"], "id parameter is missing.");
     let r = kit.call(0, "POST", rm, &[("id", &id)]).await;
     r.assert_error(403, 38);
-    assert_eq!(r.body["errors"][0]["message"], "tweet_id parameter is missing.");
+    assert_eq!(
+        r.body["errors"][0]["message"],
+        "tweet_id parameter is missing."
+    );
     kit.call(0, "POST", rm, &[("id", ""), ("tweet_id", &t)])
         .await
         .assert_error(403, 38);
     // Malformed and unknown collection ids.
-    for bad in ["388061495298244609", "custom-", "custom-12a", "timeline-1", "custom-99999999999999999999"] {
+    for bad in [
+        "388061495298244609",
+        "custom-",
+        "custom-12a",
+        "timeline-1",
+        "custom-99999999999999999999",
+    ] {
         kit.call(0, "POST", rm, &[("id", bad), ("tweet_id", &t)])
             .await
             .assert_error(404, 34);
@@ -66,7 +92,15 @@ async fn remove_parameter_and_collection_errors() {
         .await
         .assert_error(404, 34);
     // Malformed tweet ids.
-    for bad in ["abc", "-5", "12 34", "0", "9223372036854775808", "99999999999999999999", "1e5"] {
+    for bad in [
+        "abc",
+        "-5",
+        "12 34",
+        "0",
+        "9223372036854775808",
+        "99999999999999999999",
+        "1e5",
+    ] {
         kit.call(0, "POST", rm, &[("id", &id), ("tweet_id", bad)])
             .await
             .assert_error(404, 144);
@@ -78,7 +112,9 @@ async fn remove_parameter_and_collection_errors() {
         .assert_error(403, 87);
     assert_eq!(kit.entry_ids(&id).await, vec![t.clone()]);
     // A destroyed collection.
-    let r = kit.call(0, "POST", "collections/destroy", &[("id", &id)]).await;
+    let r = kit
+        .call(0, "POST", "collections/destroy", &[("id", &id)])
+        .await;
     assert_eq!(r.raw, r#"{"destroyed":true}"#);
     kit.call(0, "POST", rm, &[("id", &id), ("tweet_id", &t)])
         .await
@@ -91,11 +127,19 @@ async fn wrong_methods_and_unknown_paths() {
     for method in ["GET", "PUT", "DELETE", "PATCH"] {
         let r = kit.call(0, method, "collections/entries/remove", &[]).await;
         r.assert_error(400, 86);
-        assert_eq!(r.body["errors"][0]["message"], "This method requires a POST.");
+        assert_eq!(
+            r.body["errors"][0]["message"],
+            "This method requires a POST."
+        );
     }
-    let r = kit.call(0, "POST", "collections/entries", &[("id", "custom-1")]).await;
+    let r = kit
+        .call(0, "POST", "collections/entries", &[("id", "custom-1")])
+        .await;
     r.assert_error(400, 86);
-    assert_eq!(r.body["errors"][0]["message"], "This method requires a GET or HEAD.");
+    assert_eq!(
+        r.body["errors"][0]["message"],
+        "This method requires a GET or HEAD."
+    );
     // The method check comes before authentication.
     let r = kit
         .send(server_support::Req {
@@ -143,7 +187,10 @@ async fn create_show_update_destroy() {
         .await;
     assert_eq!(r.status, 200, "{}", r.raw);
     r.assert_json();
-    let id = r.body["response"]["timeline_id"].as_str().unwrap().to_string();
+    let id = r.body["response"]["timeline_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(id.starts_with("custom-") && id[7..].bytes().all(|b| b.is_ascii_digit()));
     let keys: Vec<&String> = r.body.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["response", "objects"]);
@@ -152,7 +199,10 @@ async fn create_show_update_destroy() {
     assert_eq!(timeline["name"], "Sweet Tweets");
     assert_eq!(timeline["user_id"], main.user_id.as_str());
     assert_eq!(timeline["timeline_order"], "tweet_reverse_chron");
-    assert_eq!(r.body["objects"]["users"][&main.user_id]["screen_name"], main.screen_name.as_str());
+    assert_eq!(
+        r.body["objects"]["users"][&main.user_id]["screen_name"],
+        main.screen_name.as_str()
+    );
 
     let r = kit.call(1, "GET", "collections/show", &[("id", &id)]).await;
     assert_eq!(r.status, 200);
@@ -166,22 +216,44 @@ async fn create_show_update_destroy() {
     assert_eq!(t["collection_type"], "user");
     assert_eq!(
         t["collection_url"],
-        format!("https://twitter.com/{}/timelines/{}", main.screen_name, &id[7..]).as_str()
+        format!(
+            "https://twitter.com/{}/timelines/{}",
+            main.screen_name,
+            &id[7..]
+        )
+        .as_str()
     );
 
     // update: omitted description and url are cleared; omitted name kept.
     let r = kit
-        .call(0, "POST", "collections/update", &[("id", &id), ("name", "Subtweets")])
+        .call(
+            0,
+            "POST",
+            "collections/update",
+            &[("id", &id), ("name", "Subtweets")],
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.raw);
     assert_eq!(r.body["objects"]["timelines"][&id]["name"], "Subtweets");
     assert_eq!(r.body["objects"]["timelines"][&id]["description"], "");
     assert_eq!(r.body["objects"]["timelines"][&id]["url"], "");
-    let r = kit.call(0, "POST", "collections/update", &[("id", &id), ("description", "d")]).await;
+    let r = kit
+        .call(
+            0,
+            "POST",
+            "collections/update",
+            &[("id", &id), ("description", "d")],
+        )
+        .await;
     assert_eq!(r.body["objects"]["timelines"][&id]["name"], "Subtweets");
-    kit.call(1, "POST", "collections/update", &[("id", &id), ("name", "x")])
-        .await
-        .assert_error(403, 87);
+    kit.call(
+        1,
+        "POST",
+        "collections/update",
+        &[("id", &id), ("name", "x")],
+    )
+    .await
+    .assert_error(403, 87);
     kit.call(0, "POST", "collections/update", &[("name", "x")])
         .await
         .assert_error(403, 38);
@@ -189,7 +261,9 @@ async fn create_show_update_destroy() {
     kit.call(1, "POST", "collections/destroy", &[("id", &id)])
         .await
         .assert_error(403, 87);
-    let r = kit.call(0, "POST", "collections/destroy", &[("id", &id)]).await;
+    let r = kit
+        .call(0, "POST", "collections/destroy", &[("id", &id)])
+        .await;
     assert_eq!((r.status, r.raw.as_str()), (200, r#"{"destroyed":true}"#));
     kit.call(0, "POST", "collections/destroy", &[("id", &id)])
         .await
@@ -215,17 +289,35 @@ async fn create_validates_its_fields() {
     kit.call(0, "POST", create, &[("name", &"n".repeat(26))])
         .await
         .assert_error(403, 120);
-    let r = kit.call(0, "POST", create, &[("name", &"é".repeat(25))]).await;
-    assert_eq!(r.status, 200, "25 characters (not bytes) are fine: {}", r.raw);
-    kit.call(0, "POST", create, &[("name", "n"), ("description", &"d".repeat(161))])
-        .await
-        .assert_error(403, 120);
+    let r = kit
+        .call(0, "POST", create, &[("name", &"é".repeat(25))])
+        .await;
+    assert_eq!(
+        r.status, 200,
+        "25 characters (not bytes) are fine: {}",
+        r.raw
+    );
+    kit.call(
+        0,
+        "POST",
+        create,
+        &[("name", "n"), ("description", &"d".repeat(161))],
+    )
+    .await
+    .assert_error(403, 120);
     for bad in ["example.com", "ftp://example.com/", "https://"] {
         kit.call(0, "POST", create, &[("name", "n"), ("url", bad)])
             .await
             .assert_error(403, 195);
     }
-    let r = kit.call(0, "POST", create, &[("name", "n"), ("timeline_order", "sideways")]).await;
+    let r = kit
+        .call(
+            0,
+            "POST",
+            create,
+            &[("name", "n"), ("timeline_order", "sideways")],
+        )
+        .await;
     let id = r.body["response"]["timeline_id"].as_str().unwrap();
     assert_eq!(
         r.body["objects"]["timelines"][id]["timeline_order"],
@@ -239,10 +331,15 @@ async fn add_puts_new_tweets_on_top_and_reports_duplicates() {
     let id = kit.create(0, "Adds").await;
     let t: Vec<String> = (0..4).map(|i| kit.tweet(i)).collect();
     kit.add(0, &id, &t[..3]).await;
-    assert_eq!(kit.entry_ids(&id).await, vec![t[2].clone(), t[1].clone(), t[0].clone()]);
+    assert_eq!(
+        kit.entry_ids(&id).await,
+        vec![t[2].clone(), t[1].clone(), t[0].clone()]
+    );
 
     let add = "collections/entries/add";
-    let r = kit.call(0, "POST", add, &[("id", &id), ("tweet_id", &t[1])]).await;
+    let r = kit
+        .call(0, "POST", add, &[("id", &id), ("tweet_id", &t[1])])
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(
         r.raw,
@@ -253,7 +350,17 @@ async fn add_puts_new_tweets_on_top_and_reports_duplicates() {
     );
     // relative placement: below t[1].
     let r = kit
-        .call(0, "POST", add, &[("id", &id), ("tweet_id", &t[3]), ("relative_to", &t[1]), ("above", "false")])
+        .call(
+            0,
+            "POST",
+            add,
+            &[
+                ("id", &id),
+                ("tweet_id", &t[3]),
+                ("relative_to", &t[1]),
+                ("above", "false"),
+            ],
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.raw);
     assert_eq!(
@@ -267,18 +374,32 @@ async fn add_puts_new_tweets_on_top_and_reports_duplicates() {
     kit.call(0, "POST", add, &[("id", &id), ("tweet_id", "nope")])
         .await
         .assert_error(404, 144);
-    kit.call(0, "POST", add, &[("id", &id), ("tweet_id", &kit.tweet(9)), ("relative_to", &kit.tweet(8))])
-        .await
-        .assert_error(404, 144);
+    kit.call(
+        0,
+        "POST",
+        add,
+        &[
+            ("id", &id),
+            ("tweet_id", &kit.tweet(9)),
+            ("relative_to", &kit.tweet(8)),
+        ],
+    )
+    .await
+    .assert_error(404, 144);
     kit.call(1, "POST", add, &[("id", &id), ("tweet_id", &kit.tweet(9))])
         .await
         .assert_error(403, 87);
     kit.call(0, "POST", add, &[("tweet_id", &kit.tweet(9))])
         .await
         .assert_error(403, 38);
-    kit.call(0, "POST", add, &[("id", "custom-5"), ("tweet_id", &kit.tweet(9))])
-        .await
-        .assert_error(404, 34);
+    kit.call(
+        0,
+        "POST",
+        add,
+        &[("id", "custom-5"), ("tweet_id", &kit.tweet(9))],
+    )
+    .await
+    .assert_error(404, 34);
     assert_eq!(kit.entry_ids(&id).await.len(), 4);
 }
 
@@ -289,7 +410,12 @@ async fn entries_pages_by_position_and_embeds_objects() {
     let t: Vec<String> = (0..5).map(|i| kit.tweet(i)).collect();
     kit.add(0, &id, &t).await;
     let r = kit
-        .call(1, "GET", "collections/entries", &[("id", &id), ("count", "2")])
+        .call(
+            1,
+            "GET",
+            "collections/entries",
+            &[("id", &id), ("count", "2")],
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.raw);
     r.assert_json();
@@ -314,7 +440,12 @@ async fn entries_pages_by_position_and_embeds_objects() {
     // Next page: max_position = previous min_position minus one.
     let next_max = (last_sort.parse::<u64>().unwrap() - 1).to_string();
     let r = kit
-        .call(0, "GET", "collections/entries", &[("id", &id), ("count", "2"), ("max_position", &next_max)])
+        .call(
+            0,
+            "GET",
+            "collections/entries",
+            &[("id", &id), ("count", "2"), ("max_position", &next_max)],
+        )
         .await;
     let ids: Vec<&str> = r.body["response"]["timeline"]
         .as_array()
@@ -325,15 +456,25 @@ async fn entries_pages_by_position_and_embeds_objects() {
     assert_eq!(ids, [t[2].as_str(), t[1].as_str()]);
     // min_position: strictly greater.
     let r = kit
-        .call(0, "GET", "collections/entries", &[("id", &id), ("min_position", last_sort)])
+        .call(
+            0,
+            "GET",
+            "collections/entries",
+            &[("id", &id), ("min_position", last_sort)],
+        )
         .await;
     assert_eq!(r.body["response"]["timeline"].as_array().unwrap().len(), 1);
     assert_eq!(r.body["response"]["position"]["was_truncated"], false);
     // Empty collection and errors.
     let empty = kit.create(0, "Empty").await;
-    let r = kit.call(0, "GET", "collections/entries", &[("id", &empty)]).await;
+    let r = kit
+        .call(0, "GET", "collections/entries", &[("id", &empty)])
+        .await;
     assert_eq!(r.body["response"]["timeline"], json!([]));
-    assert_eq!(r.body["response"]["position"], json!({"was_truncated": false}));
+    assert_eq!(
+        r.body["response"]["position"],
+        json!({"was_truncated": false})
+    );
     kit.call(0, "GET", "collections/entries", &[])
         .await
         .assert_error(403, 38);
@@ -341,7 +482,15 @@ async fn entries_pages_by_position_and_embeds_objects() {
         .await
         .assert_error(404, 34);
     // HEAD is accepted on GET endpoints.
-    let req = kit.build(&kit.creds(0), "HEAD", "collections/entries", &pairs(&[("id", &id)]), &[], Placement::Header, |_| {});
+    let req = kit.build(
+        &kit.creds(0),
+        "HEAD",
+        "collections/entries",
+        &pairs(&[("id", &id)]),
+        &[],
+        Placement::Header,
+        |_| {},
+    );
     assert_eq!(kit.send(req).await.status, 200);
 }
 
@@ -356,7 +505,12 @@ async fn list_by_user_and_tweet_with_cursors() {
     let info = kit.server.info().clone();
 
     let r = kit
-        .call(1, "GET", "collections/list", &[("user_id", &info.users[0].user_id), ("count", "2")])
+        .call(
+            1,
+            "GET",
+            "collections/list",
+            &[("user_id", &info.users[0].user_id), ("count", "2")],
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.raw);
     let results: Vec<&str> = r.body["response"]["results"]
@@ -367,24 +521,60 @@ async fn list_by_user_and_tweet_with_cursors() {
         .collect();
     assert_eq!(results, [c.as_str(), b.as_str()]);
     assert!(r.body["objects"]["timelines"][&c].is_object());
-    let cursor = r.body["response"]["cursors"]["next_cursor"].as_str().unwrap().to_string();
+    let cursor = r.body["response"]["cursors"]["next_cursor"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let r = kit
-        .call(0, "GET", "collections/list", &[("screen_name", &info.users[0].screen_name.to_uppercase()), ("count", "2"), ("cursor", &cursor)])
+        .call(
+            0,
+            "GET",
+            "collections/list",
+            &[
+                ("screen_name", &info.users[0].screen_name.to_uppercase()),
+                ("count", "2"),
+                ("cursor", &cursor),
+            ],
+        )
         .await;
     assert_eq!(r.body["response"]["results"], json!([{"timeline_id": a}]));
     assert!(r.body["response"]["cursors"]["next_cursor"].is_null());
     assert!(r.body["response"]["cursors"]["previous_cursor"].is_string());
 
     let r = kit
-        .call(0, "GET", "collections/list", &[("user_id", &info.users[0].user_id), ("tweet_id", &kit.tweet(5))])
+        .call(
+            0,
+            "GET",
+            "collections/list",
+            &[
+                ("user_id", &info.users[0].user_id),
+                ("tweet_id", &kit.tweet(5)),
+            ],
+        )
         .await;
     assert_eq!(r.body["response"]["results"], json!([{"timeline_id": b}]));
-    kit.call(0, "GET", "collections/list", &[]).await.assert_error(403, 38);
-    kit.call(0, "GET", "collections/list", &[("user_id", "12")]).await.assert_error(404, 50);
-    kit.call(0, "GET", "collections/list", &[("screen_name", "nobody_here")]).await.assert_error(404, 50);
-    kit.call(0, "GET", "collections/list", &[("user_id", &info.users[0].user_id), ("tweet_id", "x")])
+    kit.call(0, "GET", "collections/list", &[])
         .await
-        .assert_error(404, 144);
+        .assert_error(403, 38);
+    kit.call(0, "GET", "collections/list", &[("user_id", "12")])
+        .await
+        .assert_error(404, 50);
+    kit.call(
+        0,
+        "GET",
+        "collections/list",
+        &[("screen_name", "nobody_here")],
+    )
+    .await
+    .assert_error(404, 50);
+    kit.call(
+        0,
+        "GET",
+        "collections/list",
+        &[("user_id", &info.users[0].user_id), ("tweet_id", "x")],
+    )
+    .await
+    .assert_error(404, 144);
 }
 
 #[tokio::test]
@@ -395,45 +585,107 @@ async fn move_reorders_curated_collections() {
     kit.add(0, &id, &t).await; // order: t2 t1 t0
     let mv = "collections/entries/move";
     let r = kit
-        .call(0, "POST", mv, &[("id", &id), ("tweet_id", &t[0]), ("relative_to", &t[2])])
+        .call(
+            0,
+            "POST",
+            mv,
+            &[("id", &id), ("tweet_id", &t[0]), ("relative_to", &t[2])],
+        )
         .await;
     assert_eq!(r.raw, r#"{"objects":{},"response":{"errors":[]}}"#);
-    assert_eq!(kit.entry_ids(&id).await, vec![t[0].clone(), t[2].clone(), t[1].clone()]);
+    assert_eq!(
+        kit.entry_ids(&id).await,
+        vec![t[0].clone(), t[2].clone(), t[1].clone()]
+    );
     let r = kit
-        .call(0, "POST", mv, &[("id", &id), ("tweet_id", &t[0]), ("relative_to", &t[1]), ("above", "false")])
+        .call(
+            0,
+            "POST",
+            mv,
+            &[
+                ("id", &id),
+                ("tweet_id", &t[0]),
+                ("relative_to", &t[1]),
+                ("above", "false"),
+            ],
+        )
         .await;
     assert_eq!(r.status, 200);
-    assert_eq!(kit.entry_ids(&id).await, vec![t[2].clone(), t[1].clone(), t[0].clone()]);
+    assert_eq!(
+        kit.entry_ids(&id).await,
+        vec![t[2].clone(), t[1].clone(), t[0].clone()]
+    );
     let absent = kit.tweet(20);
     let r = kit
-        .call(0, "POST", mv, &[("id", &id), ("tweet_id", &absent), ("relative_to", &t[1])])
+        .call(
+            0,
+            "POST",
+            mv,
+            &[("id", &id), ("tweet_id", &absent), ("relative_to", &t[1])],
+        )
         .await;
     assert_eq!(
         r.raw,
-        format!(r#"{{"objects":{{}},"response":{{"errors":[{{"change":{{"op":"move","tweet_id":"{absent}"}},"reason":"not_found"}}]}}}}"#)
+        format!(
+            r#"{{"objects":{{}},"response":{{"errors":[{{"change":{{"op":"move","tweet_id":"{absent}"}},"reason":"not_found"}}]}}}}"#
+        )
     );
-    kit.call(0, "POST", mv, &[("id", &id), ("tweet_id", &t[0]), ("relative_to", &absent)])
-        .await
-        .assert_error(404, 144);
+    kit.call(
+        0,
+        "POST",
+        mv,
+        &[("id", &id), ("tweet_id", &t[0]), ("relative_to", &absent)],
+    )
+    .await
+    .assert_error(404, 144);
     kit.call(0, "POST", mv, &[("id", &id), ("tweet_id", &t[0])])
         .await
         .assert_error(403, 38);
-    kit.call(1, "POST", mv, &[("id", &id), ("tweet_id", &t[0]), ("relative_to", &t[1])])
-        .await
-        .assert_error(403, 87);
+    kit.call(
+        1,
+        "POST",
+        mv,
+        &[("id", &id), ("tweet_id", &t[0]), ("relative_to", &t[1])],
+    )
+    .await
+    .assert_error(403, 87);
     let chron = kit
-        .call(0, "POST", "collections/create", &[("name", "c"), ("timeline_order", "tweet_chron")])
+        .call(
+            0,
+            "POST",
+            "collections/create",
+            &[("name", "c"), ("timeline_order", "tweet_chron")],
+        )
         .await;
-    let chron = chron.body["response"]["timeline_id"].as_str().unwrap().to_string();
+    let chron = chron.body["response"]["timeline_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     kit.add(0, &chron, &t[..2]).await;
-    assert_eq!(kit.entry_ids(&chron).await, vec![t[0].clone(), t[1].clone()]);
-    kit.call(0, "POST", mv, &[("id", &chron), ("tweet_id", &t[0]), ("relative_to", &t[1])])
-        .await
-        .assert_error(403, 87);
+    assert_eq!(
+        kit.entry_ids(&chron).await,
+        vec![t[0].clone(), t[1].clone()]
+    );
+    kit.call(
+        0,
+        "POST",
+        mv,
+        &[("id", &chron), ("tweet_id", &t[0]), ("relative_to", &t[1])],
+    )
+    .await
+    .assert_error(403, 87);
 }
 
 async fn curate(kit: &Kit, user: usize, body: &[u8], content_type: &str) -> server_support::Resp {
-    let mut req = kit.build(&kit.creds(user), "POST", "collections/entries/curate", &[], &[], Placement::Header, |_| {});
+    let mut req = kit.build(
+        &kit.creds(user),
+        "POST",
+        "collections/entries/curate",
+        &[],
+        &[],
+        Placement::Header,
+        |_| {},
+    );
     req.content_type = Some(content_type.into());
     req.body = Some(body.to_vec());
     kit.send(req).await
@@ -449,7 +701,10 @@ async fn curate_applies_changes_and_reports_each_failure() {
     ]});
     let r = curate(&kit, 0, body.to_string().as_bytes(), "application/json").await;
     assert_eq!(r.raw, r#"{"objects":{},"response":{"errors":[]}}"#);
-    assert_eq!(kit.entry_ids(&id).await, vec![t[2].clone(), t[1].clone(), t[0].clone()]);
+    assert_eq!(
+        kit.entry_ids(&id).await,
+        vec![t[2].clone(), t[1].clone(), t[0].clone()]
+    );
 
     let body = json!({"id": id, "changes": [
         {"op": "add", "tweet_id": t[0]},
@@ -458,7 +713,13 @@ async fn curate_applies_changes_and_reports_each_failure() {
         {"op": "add", "tweet_id": t[3].parse::<u64>().unwrap()},
         {"op": "add", "tweet_id": "123"}
     ]});
-    let r = curate(&kit, 0, body.to_string().as_bytes(), "application/json; charset=utf-8").await;
+    let r = curate(
+        &kit,
+        0,
+        body.to_string().as_bytes(),
+        "application/json; charset=utf-8",
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.raw);
     let expected = json!([
         {"reason": "duplicate", "change": {"op": "add", "tweet_id": t[0]}},
@@ -466,9 +727,15 @@ async fn curate_applies_changes_and_reports_each_failure() {
         {"reason": "not_found", "change": {"op": "add", "tweet_id": "123"}}
     ]);
     assert_eq!(r.body["response"]["errors"], expected);
-    assert_eq!(kit.entry_ids(&id).await, vec![t[3].clone(), t[2].clone(), t[0].clone()]);
+    assert_eq!(
+        kit.entry_ids(&id).await,
+        vec![t[3].clone(), t[2].clone(), t[0].clone()]
+    );
     // Key order inside each error: reason, then change.
-    assert!(r.raw.contains(r#"{"reason":"duplicate","change":{"op":"add""#));
+    assert!(
+        r.raw
+            .contains(r#"{"reason":"duplicate","change":{"op":"add""#)
+    );
 }
 
 #[tokio::test]
@@ -476,34 +743,75 @@ async fn curate_refuses_bad_bodies_without_changing_anything() {
     let kit = Kit::start().await;
     let id = kit.create(0, "Bulk").await;
     let t0 = kit.tweet(0);
-    let too_many: Vec<Value> = (0..101).map(|i| json!({"op": "add", "tweet_id": kit.tweet(i % 50)})).collect();
+    let too_many: Vec<Value> = (0..101)
+        .map(|i| json!({"op": "add", "tweet_id": kit.tweet(i % 50)}))
+        .collect();
     for body in [
         b"".to_vec(),
         b"{not json".to_vec(),
         b"[1,2]".to_vec(),
         vec![0xff, 0xfe, 0x00],
-        json!({"id": id, "changes": {"1": {"op": "add", "tweet_id": t0}}}).to_string().into_bytes(),
-        json!({"id": id, "changes": [{"op": "rename", "tweet_id": t0}]}).to_string().into_bytes(),
-        json!({"id": id, "changes": [{"op": "add"}]}).to_string().into_bytes(),
-        json!({"id": id, "changes": too_many}).to_string().into_bytes(),
+        json!({"id": id, "changes": {"1": {"op": "add", "tweet_id": t0}}})
+            .to_string()
+            .into_bytes(),
+        json!({"id": id, "changes": [{"op": "rename", "tweet_id": t0}]})
+            .to_string()
+            .into_bytes(),
+        json!({"id": id, "changes": [{"op": "add"}]})
+            .to_string()
+            .into_bytes(),
+        json!({"id": id, "changes": too_many})
+            .to_string()
+            .into_bytes(),
     ] {
-        curate(&kit, 0, &body, "application/json").await.assert_error(400, 131);
+        curate(&kit, 0, &body, "application/json")
+            .await
+            .assert_error(400, 131);
     }
     assert!(kit.entry_ids(&id).await.is_empty());
-    let r = curate(&kit, 0, json!({"changes": []}).to_string().as_bytes(), "application/json").await;
+    let r = curate(
+        &kit,
+        0,
+        json!({"changes": []}).to_string().as_bytes(),
+        "application/json",
+    )
+    .await;
     r.assert_error(403, 38);
     assert_eq!(r.body["errors"][0]["message"], "id parameter is missing.");
-    let r = curate(&kit, 0, json!({"id": id}).to_string().as_bytes(), "application/json").await;
-    assert_eq!(r.body["errors"][0]["message"], "changes parameter is missing.");
+    let r = curate(
+        &kit,
+        0,
+        json!({"id": id}).to_string().as_bytes(),
+        "application/json",
+    )
+    .await;
+    assert_eq!(
+        r.body["errors"][0]["message"],
+        "changes parameter is missing."
+    );
     let body = json!({"id": id, "changes": [{"op": "add", "tweet_id": t0}]}).to_string();
-    curate(&kit, 1, body.as_bytes(), "application/json").await.assert_error(403, 87);
+    curate(&kit, 1, body.as_bytes(), "application/json")
+        .await
+        .assert_error(403, 87);
     let body = json!({"id": "custom-3", "changes": []}).to_string();
-    curate(&kit, 0, body.as_bytes(), "application/json").await.assert_error(404, 34);
+    curate(&kit, 0, body.as_bytes(), "application/json")
+        .await
+        .assert_error(404, 34);
     let body = json!({"id": "nonsense", "changes": []}).to_string();
-    curate(&kit, 0, body.as_bytes(), "application/json").await.assert_error(404, 34);
+    curate(&kit, 0, body.as_bytes(), "application/json")
+        .await
+        .assert_error(404, 34);
     // Exactly 100 changes are fine.
-    let hundred: Vec<Value> = (0..100).map(|i| json!({"op": "add", "tweet_id": kit.tweet(i % 50)})).collect();
-    let r = curate(&kit, 0, json!({"id": id, "changes": hundred}).to_string().as_bytes(), "application/json").await;
+    let hundred: Vec<Value> = (0..100)
+        .map(|i| json!({"op": "add", "tweet_id": kit.tweet(i % 50)}))
+        .collect();
+    let r = curate(
+        &kit,
+        0,
+        json!({"id": id, "changes": hundred}).to_string().as_bytes(),
+        "application/json",
+    )
+    .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body["response"]["errors"].as_array().unwrap().len(), 50);
 }
@@ -514,24 +822,68 @@ async fn hostile_input_never_yields_a_server_error() {
     let id = kit.create(0, "Hostile").await;
     // Oversized body.
     let huge = format!("id={id}&tweet_id=1&pad={}", "x".repeat(70 * 1024));
-    let mut req = kit.build(&kit.creds(0), "POST", "collections/entries/remove", &[], &[], Placement::Header, |_| {});
+    let mut req = kit.build(
+        &kit.creds(0),
+        "POST",
+        "collections/entries/remove",
+        &[],
+        &[],
+        Placement::Header,
+        |_| {},
+    );
     req.content_type = Some("application/x-www-form-urlencoded".into());
     req.body = Some(huge.into_bytes());
     kit.send(req).await.assert_error(413, 131);
     // Invalid UTF-8 and broken escapes in a signed form body decode lossily and are verified.
-    let form = vec![("id".to_string(), id.clone()), ("tweet_id".to_string(), "\u{fffd}%".to_string())];
-    let req = kit.build(&kit.creds(0), "POST", "collections/entries/remove", &[], &form, Placement::Header, |_| {});
+    let form = vec![
+        ("id".to_string(), id.clone()),
+        ("tweet_id".to_string(), "\u{fffd}%".to_string()),
+    ];
+    let req = kit.build(
+        &kit.creds(0),
+        "POST",
+        "collections/entries/remove",
+        &[],
+        &form,
+        Placement::Header,
+        |_| {},
+    );
     kit.send(req).await.assert_error(404, 144);
-    let mut req = kit.build(&kit.creds(0), "POST", "collections/entries/remove", &[], &[], Placement::Header, |_| {});
+    let mut req = kit.build(
+        &kit.creds(0),
+        "POST",
+        "collections/entries/remove",
+        &[],
+        &[],
+        Placement::Header,
+        |_| {},
+    );
     req.content_type = Some("application/x-www-form-urlencoded".into());
-    req.body = Some(vec![b'i', b'd', b'=', 0xff, 0xc3, b'%', b'z', b'z', b'&', b'&', b'=']);
+    req.body = Some(vec![
+        b'i', b'd', b'=', 0xff, 0xc3, b'%', b'z', b'z', b'&', b'&', b'=',
+    ]);
     let r = kit.send(req).await;
-    assert_eq!(r.status, 401, "unsigned garbage fails the signature: {}", r.raw);
+    assert_eq!(
+        r.status, 401,
+        "unsigned garbage fails the signature: {}",
+        r.raw
+    );
     // Weird headers.
-    let mut req = kit.build(&kit.creds(0), "GET", "collections/show", &pairs(&[("id", &id)]), &[], Placement::Header, |_| {});
+    let mut req = kit.build(
+        &kit.creds(0),
+        "GET",
+        "collections/show",
+        &pairs(&[("id", &id)]),
+        &[],
+        Placement::Header,
+        |_| {},
+    );
     req.extra_headers = vec![
         ("x-forwarded-proto".into(), "gopher, https".into()),
-        ("content-type".into(), "multipart/form-data; boundary=\"".into()),
+        (
+            "content-type".into(),
+            "multipart/form-data; boundary=\"".into(),
+        ),
         ("accept".into(), "text/html".into()),
     ];
     assert_eq!(kit.send(req).await.status, 200);
