@@ -126,6 +126,7 @@ impl Kit {
 
     /// Builds a signed request: `query` on the URL, `form` in a form body, oauth in `placement`.
     /// Values are encoded per RFC 3986 with the crate's encoder.
+    #[allow(clippy::too_many_arguments)]
     pub fn build(
         &self,
         creds: &Credentials,

@@ -1,0 +1,209 @@
+//! The reference server's lifecycle and state: concurrency without lost or phantom entries,
+//! `--state` save and load, `start`/`shutdown`, the ready line and `--config` seeds.
+
+mod server_support;
+
+use std::collections::BTreeSet;
+
+use collections_conformance::server::{self, ReadyInfo, Seed, ServeArgs, ServerConfig};
+use server_support::Kit;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_adds_and_removes_leave_exactly_the_expected_set() {
+    let kit = std::sync::Arc::new(Kit::start().await);
+    let id = kit.create(0, "Race").await;
+    let tweets: Vec<String> = (0..40).map(|i| kit.tweet(i)).collect();
+    // Pre-fill the 20 tweets that will be removed.
+    kit.add(0, &id, &tweets[20..]).await;
+    let mut tasks = Vec::new();
+    for (i, t) in tweets.iter().enumerate() {
+        let (kit, id, t) = (kit.clone(), id.clone(), t.clone());
+        tasks.push(tokio::spawn(async move {
+            let endpoint = if i < 20 {
+                "collections/entries/add"
+            } else {
+                "collections/entries/remove"
+            };
+            let r = kit
+                .call(0, "POST", endpoint, &[("id", &id), ("tweet_id", &t)])
+                .await;
+            assert_eq!(r.status, 200, "{}", r.raw);
+            assert_eq!(
+                r.body["response"]["errors"].as_array().unwrap().len(),
+                0,
+                "{}",
+                r.raw
+            );
+        }));
+    }
+    // Duplicated adds race as well: exactly one of each pair succeeds, the other is "duplicate".
+    let extra = kit.tweet(45);
+    let mut dup_tasks = Vec::new();
+    for _ in 0..10 {
+        let (kit, id, t) = (kit.clone(), id.clone(), extra.clone());
+        dup_tasks.push(tokio::spawn(async move {
+            let r = kit
+                .call(
+                    0,
+                    "POST",
+                    "collections/entries/add",
+                    &[("id", &id), ("tweet_id", &t)],
+                )
+                .await;
+            r.body["response"]["errors"].as_array().unwrap().len()
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let mut duplicates = 0;
+    for t in dup_tasks {
+        duplicates += t.await.unwrap();
+    }
+    assert_eq!(duplicates, 9);
+    let got: BTreeSet<String> = kit.entry_ids(&id).await.into_iter().collect();
+    let mut expected: BTreeSet<String> = tweets[..20].iter().cloned().collect();
+    expected.insert(extra);
+    assert_eq!(got, expected);
+}
+
+#[tokio::test]
+async fn state_file_round_trip_and_graceful_shutdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let config = ServerConfig {
+        state_file: Some(path.clone()),
+        ..ServerConfig::default()
+    };
+    let kit = Kit::start_with(config.clone()).await;
+    let id = kit.create(0, "Persisted").await;
+    let tweets = [kit.tweet(3), kit.tweet(4)];
+    kit.add(0, &id, &tweets).await;
+    let Kit { server, .. } = kit;
+    let addr = server.addr();
+    server.shutdown().await.unwrap();
+    assert!(path.exists());
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "stopped listening"
+    );
+
+    let kit = Kit::start_with(config).await;
+    assert_eq!(
+        kit.entry_ids(&id).await,
+        vec![tweets[1].clone(), tweets[0].clone()]
+    );
+    // New ids never collide with restored ones.
+    let second = kit.create(0, "Second").await;
+    assert_ne!(second, id);
+    let Kit { server, .. } = kit;
+    server.shutdown().await.unwrap();
+
+    std::fs::write(&path, "not json").unwrap();
+    let err = server::start(ServerConfig {
+        state_file: Some(path),
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("state file"), "{err}");
+}
+
+#[tokio::test]
+async fn ready_info_describes_the_seed_and_round_trips_as_json() {
+    let kit = Kit::start().await;
+    let info = kit.server.info().clone();
+    assert_eq!(info.base_url, kit.server.base_url());
+    assert_eq!(
+        info.base_url,
+        format!("http://127.0.0.1:{}", kit.server.addr().port())
+    );
+    assert_eq!(info.users.len(), 3);
+    assert!(info.tweet_ids.len() >= 50);
+    assert!(info.users[0].rate_limits.is_empty());
+    let line = serde_json::to_string(&info).unwrap();
+    assert!(!line.contains('\n'));
+    assert!(
+        !line.contains("rate_limits\":{}"),
+        "empty limits are omitted: {line}"
+    );
+    let back: ReadyInfo = serde_json::from_str(&line).unwrap();
+    assert_eq!(back, info);
+}
+
+#[tokio::test]
+async fn serve_args_build_a_config_from_flags_and_a_seed_file() {
+    use clap::Parser;
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let seed_path = dir.path().join("seed.json");
+    let mut seed = Seed::default();
+    seed.app.consumer_key = "customconsumerkey00000000".into();
+    seed.tweets.truncate(5);
+    // A partial document: only the fields given replace the defaults.
+    let partial = serde_json::json!({"app": seed.app, "tweets": seed.tweets});
+    std::fs::write(&seed_path, partial.to_string()).unwrap();
+    let cli = Cli::try_parse_from([
+        "serve",
+        "--port",
+        "0",
+        "--config",
+        seed_path.to_str().unwrap(),
+        "--rate-limit",
+        "entries/remove=5",
+        "--rate-limit",
+        "collections/show=7",
+        "--rate-window",
+        "60",
+        "--timestamp-window",
+        "30",
+    ])
+    .unwrap();
+    let config = cli.serve.to_config().unwrap();
+    assert_eq!(config.seed, seed);
+    assert_eq!(config.timestamp_window_secs, 30);
+    assert_eq!(config.rate_limits.window_secs, 60);
+    assert_eq!(
+        config.rate_limits.endpoint_limits["collections/entries/remove"],
+        5
+    );
+    assert_eq!(config.rate_limits.endpoint_limits["collections/show"], 7);
+    assert!(Cli::try_parse_from(["serve", "--rate-limit", "entries/nope=5"]).is_err());
+    assert!(Cli::try_parse_from(["serve", "--rate-limit", "entries/remove"]).is_err());
+
+    let kit = Kit::start_with(config).await;
+    assert_eq!(kit.server.info().consumer_key, "customconsumerkey00000000");
+    assert_eq!(kit.server.info().tweet_ids.len(), 5);
+    let r = kit
+        .call(0, "GET", "collections/show", &[("id", "custom-1")])
+        .await;
+    assert_eq!(r.header("x-rate-limit-limit").as_deref(), Some("7"));
+}
+
+#[tokio::test]
+async fn invalid_seeds_are_refused_at_start() {
+    let mut seed = Seed::default();
+    seed.tweets[0].user_id = "42".into();
+    assert!(
+        server::start(ServerConfig {
+            seed,
+            ..ServerConfig::default()
+        })
+        .await
+        .is_err()
+    );
+    let mut seed = Seed::default();
+    seed.users[1].access_token = seed.users[0].access_token.clone();
+    assert!(
+        server::start(ServerConfig {
+            seed,
+            ..ServerConfig::default()
+        })
+        .await
+        .is_err()
+    );
+}
