@@ -111,77 +111,18 @@ impl Suite {
         target: Option<Arc<Target>>,
         runtime: tokio::runtime::Handle,
     ) -> Trial {
-        let id = loaded.id.clone();
-        let path = loaded.path.clone();
-        let results = Arc::clone(&self.results);
-        let vector = match &loaded.vector {
-            Ok(vector) => vector.clone(),
-            Err(errors) => {
-                let message = format!(
-                    "invalid vector file {} ({} problem{}):\n{}",
-                    path.display(),
-                    errors.len(),
-                    if errors.len() == 1 { "" } else { "s" },
-                    errors
-                        .iter()
-                        .map(|e| format!("  {e}"))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                );
-                return Trial::test(id.clone(), move || {
-                    results.lock().unwrap().push(VectorResult {
-                        title: path.display().to_string(),
-                        id,
-                        path,
-                        level: Level::Must,
-                        requirements: Vec::new(),
-                        outcome: Outcome::Invalid {
-                            message: message.clone(),
-                        },
-                        duration: Default::default(),
-                        steps: Vec::new(),
-                    });
-                    Err(Failed::from(message))
-                })
-                .with_kind("invalid");
-            }
+        let kind = match &loaded.vector {
+            Ok(vector) => vector.level.as_str(),
+            Err(_) => "invalid",
         };
-        let level = vector.level;
+        let loaded = loaded.clone();
+        let results = Arc::clone(&self.results);
         let spec = Arc::clone(&self.spec);
         let profile = self.config.profile;
-        Trial::ignorable_test(id.clone(), move || {
-            let started = Instant::now();
-            let (outcome, steps) = match &vector.body {
-                VectorBody::Steps(_) => match &target {
-                    Some(target) => {
-                        runtime.block_on(run_online(&id, &path, &vector, &spec, target))
-                    }
-                    None => (
-                        Outcome::Ignored {
-                            reason: "no target: set CONFORMANCE_BASE_URL and credentials".into(),
-                        },
-                        Vec::new(),
-                    ),
-                },
-                VectorBody::Signature(case) => (
-                    offline_outcome(&id, &path, &vector, crate::offline::check_signature(case)),
-                    Vec::new(),
-                ),
-                VectorBody::PercentEncoding(cases) => (
-                    offline_outcome(&id, &path, &vector, crate::offline::check_encoding(cases)),
-                    Vec::new(),
-                ),
-            };
-            let result = VectorResult {
-                id: id.clone(),
-                path: path.clone(),
-                title: vector.title.clone(),
-                level,
-                requirements: vector.requirements.clone(),
-                outcome: outcome.clone(),
-                duration: started.elapsed(),
-                steps,
-            };
+        Trial::ignorable_test(loaded.id.clone(), move || {
+            let result = runtime.block_on(evaluate(&loaded, &spec, target.as_deref()));
+            let outcome = result.outcome.clone();
+            let level = result.level;
             results.lock().unwrap().push(result);
             match outcome {
                 Outcome::Passed => Ok(Completion::Completed),
@@ -193,7 +134,31 @@ impl Suite {
                 Outcome::Invalid { message } => Err(Failed::from(message)),
             }
         })
-        .with_kind(level.as_str())
+        .with_kind(kind)
+    }
+
+    /// Runs every vector against a target without the test harness, `parallel` at a time, and
+    /// returns the results sorted by id (for kill matrices and other programmatic uses).
+    pub async fn evaluate_all(&self, target: Arc<Target>, parallel: usize) -> Vec<VectorResult> {
+        let semaphore = Arc::new(tokio::sync::Semaphore::new(parallel.max(1)));
+        let mut tasks = tokio::task::JoinSet::new();
+        for loaded in self.vectors.iter().cloned() {
+            let spec = Arc::clone(&self.spec);
+            let target = Arc::clone(&target);
+            let semaphore = Arc::clone(&semaphore);
+            tasks.spawn(async move {
+                let _permit = semaphore.acquire_owned().await;
+                evaluate(&loaded, &spec, Some(&target)).await
+            });
+        }
+        let mut results = Vec::new();
+        while let Some(result) = tasks.join_next().await {
+            if let Ok(result) = result {
+                results.push(result);
+            }
+        }
+        results.sort_by(|a, b| a.id.cmp(&b.id));
+        results
     }
 
     fn coverage_trials(&self) -> Vec<Trial> {
@@ -232,6 +197,65 @@ impl Suite {
             }
         }
         covered
+    }
+}
+
+/// Runs one vector file: an invalid file, an offline check, or fixtures + steps against `target`.
+pub async fn evaluate(loaded: &LoadedVector, spec: &Spec, target: Option<&Target>) -> VectorResult {
+    let started = Instant::now();
+    let (id, path) = (loaded.id.as_str(), loaded.path.as_path());
+    let vector = match &loaded.vector {
+        Ok(vector) => vector,
+        Err(errors) => {
+            let message = format!(
+                "invalid vector file {} ({} problem{}):\n{}",
+                path.display(),
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" },
+                errors
+                    .iter()
+                    .map(|e| format!("  {e}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+            return VectorResult {
+                id: id.to_string(),
+                path: path.to_path_buf(),
+                title: path.display().to_string(),
+                level: Level::Must,
+                requirements: Vec::new(),
+                outcome: Outcome::Invalid { message },
+                duration: started.elapsed(),
+                steps: Vec::new(),
+            };
+        }
+    };
+    let (outcome, steps) = match (&vector.body, target) {
+        (VectorBody::Steps(_), Some(target)) => run_online(id, path, vector, spec, target).await,
+        (VectorBody::Steps(_), None) => (
+            Outcome::Ignored {
+                reason: "no target: set CONFORMANCE_BASE_URL and credentials".into(),
+            },
+            Vec::new(),
+        ),
+        (VectorBody::Signature(case), _) => (
+            offline_outcome(id, path, vector, crate::offline::check_signature(case)),
+            Vec::new(),
+        ),
+        (VectorBody::PercentEncoding(cases), _) => (
+            offline_outcome(id, path, vector, crate::offline::check_encoding(cases)),
+            Vec::new(),
+        ),
+    };
+    VectorResult {
+        id: id.to_string(),
+        path: path.to_path_buf(),
+        title: vector.title.clone(),
+        level: vector.level,
+        requirements: vector.requirements.clone(),
+        outcome,
+        duration: started.elapsed(),
+        steps,
     }
 }
 
