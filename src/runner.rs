@@ -142,7 +142,7 @@ impl Suite {
     pub async fn evaluate_all(&self, target: Arc<Target>, parallel: usize) -> Vec<VectorResult> {
         let semaphore = Arc::new(tokio::sync::Semaphore::new(parallel.max(1)));
         let mut tasks = tokio::task::JoinSet::new();
-        for loaded in self.vectors.iter().cloned() {
+        for loaded in self.vectors.clone() {
             let spec = Arc::clone(&self.spec);
             let target = Arc::clone(&target);
             let semaphore = Arc::clone(&semaphore);
