@@ -45,6 +45,13 @@ fn text(output: &Output) -> String {
     )
 }
 
+/// The trial line of `id` (libtest pads names, so lines are matched by id and verdict).
+fn trial_line<'a>(out: &'a str, id: &str) -> &'a str {
+    out.lines()
+        .find(|line| line.starts_with("test ") && line.split_whitespace().any(|w| w == id))
+        .unwrap_or_else(|| panic!("no trial line for {id} in:\n{out}"))
+}
+
 fn listed_vectors(vectors: &Path) -> Vec<String> {
     let output = run(vectors, &["--list"]);
     assert!(output.status.success(), "{}", text(&output));
@@ -97,13 +104,16 @@ fn a_wrong_expectation_fails_with_requirement_level_diff_and_reproducer() {
     let output = run(dir.path(), &["remove::"]);
     let out = text(&output);
     assert_eq!(output.status.code(), Some(1), "{out}");
+    assert!(
+        trial_line(&out, "remove::wrong").ends_with("... FAILED"),
+        "{out}"
+    );
     for needle in [
-        "test [must] remove::wrong ... FAILED",
         "requirement remove.success.envelope [MUST · Documented]",
         "source: https://developer.twitter.com/",
         "status: expected 201, actual 200",
         "schema hard-error-envelope at /:",
-        "json at /objects/kept: expected true (boolean), actual key missing",
+        "json at /objects/kept: expected true, actual key missing",
         "curl -i -X POST 'http://127.0.0.1:",
         "oauth_signature=\"$OAUTH_SIGNATURE\"",
         "MUST 0/1",
@@ -137,10 +147,16 @@ fn a_broken_vector_names_file_and_pointer_and_the_others_still_run() {
     let output = run(dir.path(), &["remove::"]);
     let out = text(&output);
     assert_eq!(output.status.code(), Some(2), "{out}");
-    assert!(out.contains("test [must] remove::success ... ok"), "{out}");
-    assert!(out.contains("remove::broken ... FAILED"), "{out}");
+    assert!(
+        trial_line(&out, "remove::success").ends_with("... ok"),
+        "{out}"
+    );
+    assert!(
+        trial_line(&out, "remove::broken").ends_with("... FAILED"),
+        "{out}"
+    );
     assert!(out.contains("broken.json at /steps/0/expect"), "{out}");
-    assert!(out.contains("stauts"), "{out}");
+    assert!(out.contains("'stauts' was unexpected"), "{out}");
     assert!(
         out.contains("not-json.json at /: not valid JSON at line 1"),
         "{out}"
@@ -272,9 +288,8 @@ fn a_vector_whose_needs_are_not_configured_is_ignored_with_the_reason() {
     let out = text(&output);
     assert!(output.status.success(), "{out}");
     assert!(
-        out.contains(
-            "remove::rate_limit::exhausted ... ignored, needs a user with a small rate limit"
-        ),
+        trial_line(&out, "remove::rate_limit::exhausted")
+            .contains("ignored (needs a user with a small rate limit on remove"),
         "{out}"
     );
     assert!(out.contains("1 ignored"), "{out}");
