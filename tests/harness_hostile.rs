@@ -1,0 +1,178 @@
+//! A hostile or broken target gives failed trials with a reason: never a hang, a panic, or a
+//! leaked secret.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_collections-conformance");
+const CONSUMER_SECRET: &str = "hostile-test-consumer-secret-0123456789";
+const TOKEN_SECRET: &str = "hostile-test-token-secret-9876543210";
+const BEARER: &str = "AAAAhostileTestBearerToken000000000000";
+
+/// Serves every connection on a thread with `answer`, on an ephemeral loopback port.
+fn serve(answer: fn(TcpStream)) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || answer(stream));
+        }
+    });
+    address
+}
+
+/// Reads one request head and body (up to what is available within a short wait).
+fn read_request(stream: &mut TcpStream) -> Vec<u8> {
+    stream
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let mut request = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = stream.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        request.extend_from_slice(&buf[..n]);
+        if request.windows(4).any(|w| w == b"\r\n\r\n") && n < buf.len() {
+            break;
+        }
+    }
+    request
+}
+
+fn reply(mut stream: TcpStream, content_type: &str, body: &[u8]) {
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(body);
+}
+
+/// Two vectors without fixtures (so the hostile answer reaches the checks) and one with.
+fn vectors() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let step = |auth: &str| {
+        format!(
+            r#"{{"title": "remove as {auth}", "requirements": ["remove.success.envelope"], "level": "must", "evidence": "documented",
+                "steps": [{{"request": {{"endpoint": "collections/entries/remove", "method": "POST",
+                   "query": {{"id": "custom-1", "tweet_id": "20"}}, "form": {{"note": "x"}}, "auth": "{auth}"}},
+                   "expect": {{"status": 200, "schema": "entry-change-envelope"}}}}]}}"#
+        )
+    };
+    for auth in ["user", "bearer", "plaintext"] {
+        std::fs::write(dir.path().join(format!("{auth}.json")), step(auth)).unwrap();
+    }
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors/remove/success.json"),
+        dir.path().join("with-fixtures.json"),
+    )
+    .unwrap();
+    dir
+}
+
+fn run_against(base_url: &str) -> (Output, Duration) {
+    let dir = vectors();
+    let started = Instant::now();
+    let output = Command::new(BIN)
+        .args(["run", "--vectors"])
+        .arg(dir.path())
+        .args(["--skip", "requirement::"])
+        .env("CONFORMANCE_BASE_URL", base_url)
+        .env("CONFORMANCE_CONSUMER_KEY", "hostile-key")
+        .env("CONFORMANCE_CONSUMER_SECRET", CONSUMER_SECRET)
+        .env("CONFORMANCE_ACCESS_TOKEN", "1-hostile-token")
+        .env("CONFORMANCE_ACCESS_TOKEN_SECRET", TOKEN_SECRET)
+        .env("CONFORMANCE_BEARER_TOKEN", BEARER)
+        .env("CONFORMANCE_TWEET_IDS", "20,21,22")
+        .env("CONFORMANCE_TIMEOUT", "1")
+        .output()
+        .unwrap();
+    (output, started.elapsed())
+}
+
+fn assert_failed_without_secrets(output: &Output, elapsed: Duration, reason: &str) -> String {
+    let out = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    assert!(
+        elapsed < Duration::from_secs(30),
+        "took {elapsed:?}:\n{out}"
+    );
+    assert!(!out.contains("panicked"), "{out}");
+    assert!(out.contains(reason), "missing `{reason}` in:\n{out}");
+    for secret in [CONSUMER_SECRET, TOKEN_SECRET, BEARER] {
+        assert!(!out.contains(secret), "secret `{secret}` leaked:\n{out}");
+    }
+    for (i, _) in out.match_indices("oauth_signature=") {
+        let value = &out[i + "oauth_signature=".len()..];
+        let value = value.trim_start_matches('"');
+        assert!(
+            value.starts_with("$OAUTH_SIGNATURE"),
+            "signature leaked near:\n{}",
+            &out[i..(i + 80).min(out.len())]
+        );
+    }
+    out
+}
+
+#[test]
+fn a_server_that_never_answers_fails_each_trial_by_timeout() {
+    let url = serve(|mut stream| {
+        let _ = read_request(&mut stream);
+        std::thread::sleep(Duration::from_secs(60));
+    });
+    let (output, elapsed) = run_against(&url);
+    assert_failed_without_secrets(&output, elapsed, "timed out");
+}
+
+#[test]
+fn a_server_that_answers_garbage_fails_with_what_it_sent() {
+    let url = serve(|mut stream| {
+        let _ = read_request(&mut stream);
+        reply(stream, "text/html", b"<html>not json</html>");
+    });
+    let (output, elapsed) = run_against(&url);
+    let out = assert_failed_without_secrets(&output, elapsed, "not JSON: `<html>not json</html>`");
+    assert!(out.contains("could not set up the fixtures"), "{out}");
+}
+
+#[test]
+fn a_server_that_echoes_requests_leaks_no_secret_through_the_kit() {
+    let url = serve(|mut stream| {
+        let request = read_request(&mut stream);
+        reply(stream, "application/json", &request);
+    });
+    let (output, elapsed) = run_against(&url);
+    assert_failed_without_secrets(&output, elapsed, "Authorization: ");
+}
+
+#[test]
+fn a_server_that_floods_is_cut_off() {
+    let url = serve(|mut stream| {
+        let _ = read_request(&mut stream);
+        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n");
+        let chunk = vec![b'['; 64 * 1024];
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(20) && stream.write_all(&chunk).is_ok() {}
+    });
+    let (output, elapsed) = run_against(&url);
+    assert_failed_without_secrets(&output, elapsed, "FAILED");
+}
+
+#[test]
+fn a_target_that_refuses_connections_fails_with_the_reason() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (output, elapsed) = run_against(&format!("http://127.0.0.1:{port}"));
+    assert_failed_without_secrets(&output, elapsed, "could not connect");
+}
