@@ -12,6 +12,7 @@ pub mod fixture;
 pub mod oauth;
 pub mod offline;
 pub mod redact;
+pub mod report;
 pub mod run;
 pub mod runner;
 pub mod server;

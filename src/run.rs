@@ -5,8 +5,10 @@
 //! implementer's own `tests/conformance.rs` all come through [`run`].
 
 use crate::embedded;
+use crate::report::{self, RunReport};
 use crate::runner::{Profile, Suite, SuiteConfig, Summary};
 use crate::target::{Target, TargetArgs};
+use crate::verdict::{Outcome, VectorResult};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -29,6 +31,15 @@ pub struct RunArgs {
     /// Same as `--profile strict`.
     #[arg(long)]
     pub strict: bool,
+    /// Write a JUnit XML report here (one testcase per vector).
+    #[arg(long, env = "CONFORMANCE_JUNIT")]
+    pub junit: Option<PathBuf>,
+    /// Write a JSON report here (every vector with its exchanges, secrets redacted).
+    #[arg(long, env = "CONFORMANCE_REPORT_JSON")]
+    pub report_json: Option<PathBuf>,
+    /// Write a self-contained HTML report here.
+    #[arg(long, env = "CONFORMANCE_REPORT_HTML")]
+    pub report_html: Option<PathBuf>,
 }
 
 /// Exit code: every trial passed (or was ignored for a stated reason).
@@ -143,6 +154,10 @@ fn run_to_code(test_args: &libtest_mimic::Arguments, run_args: &RunArgs) -> u8 {
         }
     }
 
+    let target_url = target
+        .as_ref()
+        .map_or_else(String::new, |t| t.base_url.to_string());
+    let started = std::time::Instant::now();
     let trials = suite.trials(target, runtime.handle().clone());
     let conclusion = libtest_mimic::run(test_args, trials);
     if let Some(server) = embedded_server {
@@ -154,9 +169,27 @@ fn run_to_code(test_args: &libtest_mimic::Arguments, run_args: &RunArgs) -> u8 {
         return EXIT_PASSED;
     }
 
-    let results = suite.results.lock().map(|r| r.clone()).unwrap_or_default();
+    let mut results = suite.results.lock().map(|r| r.clone()).unwrap_or_default();
+    results.sort_by(|a, b| a.id.cmp(&b.id));
     let summary = Summary::of(&results, profile);
     println!("{}", summary.render(profile));
+    let report = RunReport {
+        results: &results,
+        summary: &summary,
+        profile,
+        target: target_url,
+        duration: started.elapsed(),
+    };
+    if let Err(e) = write_reports(run_args, &report) {
+        eprintln!("conformance: {e:#}");
+        return EXIT_UNUSABLE;
+    }
+    if target_unreachable(&results) {
+        eprintln!(
+            "conformance: the target never answered (every request failed to connect); check CONFORMANCE_BASE_URL"
+        );
+        return EXIT_UNUSABLE;
+    }
     let ran = conclusion.num_passed + conclusion.num_failed;
     if summary.invalid > 0 {
         EXIT_UNUSABLE
@@ -171,4 +204,33 @@ fn run_to_code(test_args: &libtest_mimic::Arguments, run_args: &RunArgs) -> u8 {
     } else {
         EXIT_PASSED
     }
+}
+
+fn write_reports(run_args: &RunArgs, report: &RunReport<'_>) -> anyhow::Result<()> {
+    if let Some(path) = &run_args.junit {
+        report::write(path, &report::junit(report)?)?;
+    }
+    if let Some(path) = &run_args.report_json {
+        report::write(path, &report::json(report)?)?;
+    }
+    if let Some(path) = &run_args.report_html {
+        report::write(path, &report::html(report)?)?;
+    }
+    Ok(())
+}
+
+/// Whether online vectors ran and not one request reached the target: the run tested nothing.
+fn target_unreachable(results: &[VectorResult]) -> bool {
+    let mut online_failures = 0;
+    for result in results {
+        match &result.outcome {
+            Outcome::Failed { message } if message.contains("could not connect") => {
+                online_failures += 1
+            }
+            Outcome::Failed { .. } => return false,
+            Outcome::Passed if !result.steps.is_empty() => return false,
+            _ => {}
+        }
+    }
+    online_failures > 0
 }

@@ -1,0 +1,106 @@
+//! Reports of a finished run: JUnit XML for CI test views, JSON for machines, HTML for people.
+//!
+//! Every report is built from the same [`RunReport`]; the failure text inside is the one the
+//! trial printed, so a failure reads the same everywhere. Exchanges were redacted when they were
+//! recorded, so no report can hold a secret.
+
+mod html;
+mod json;
+mod junit;
+
+pub use html::html;
+pub use json::json;
+pub use junit::junit;
+
+use crate::runner::{Profile, Summary};
+use crate::verdict::{Outcome, VectorResult};
+use std::path::Path;
+use std::time::Duration;
+
+/// A finished run, as reports see it.
+pub struct RunReport<'a> {
+    /// Every vector's result, sorted by id.
+    pub results: &'a [VectorResult],
+    /// Counts by level.
+    pub summary: &'a Summary,
+    /// The profile the run was judged under.
+    pub profile: Profile,
+    /// Base URL of the target.
+    pub target: String,
+    /// Wall time of the whole run.
+    pub duration: Duration,
+}
+
+/// A vector's verdict under the run's profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Met its expectations.
+    Passed,
+    /// Did not, at a level the profile enforces: fails the run.
+    Failed,
+    /// Did not, at a level the profile tolerates: reported, does not fail the run.
+    NotMet,
+    /// Not run: the target configuration lacks something.
+    Ignored,
+    /// The vector file is broken.
+    Invalid,
+}
+
+impl Verdict {
+    /// The verdict of a result under a profile.
+    pub fn of(result: &VectorResult, profile: Profile) -> Verdict {
+        match &result.outcome {
+            Outcome::Passed => Verdict::Passed,
+            Outcome::Failed { .. } if profile.fails_on(result.level) => Verdict::Failed,
+            Outcome::Failed { .. } => Verdict::NotMet,
+            Outcome::Ignored { .. } => Verdict::Ignored,
+            Outcome::Invalid { .. } => Verdict::Invalid,
+        }
+    }
+
+    /// Lower-case name used in every report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Passed => "passed",
+            Verdict::Failed => "failed",
+            Verdict::NotMet => "not_met",
+            Verdict::Ignored => "ignored",
+            Verdict::Invalid => "invalid",
+        }
+    }
+
+    /// Order in which reports list vectors: problems first.
+    fn rank(self) -> u8 {
+        match self {
+            Verdict::Invalid => 0,
+            Verdict::Failed => 1,
+            Verdict::NotMet => 2,
+            Verdict::Ignored => 3,
+            Verdict::Passed => 4,
+        }
+    }
+}
+
+/// The area of a vector id: everything before the last `::` (`remove::params`).
+pub fn area(id: &str) -> &str {
+    id.rsplit_once("::").map_or("", |(area, _)| area)
+}
+
+/// The message of a non-passing result (failure text, ignore reason, lint problems).
+pub fn message(result: &VectorResult) -> Option<&str> {
+    match &result.outcome {
+        Outcome::Passed => None,
+        Outcome::Failed { message } | Outcome::Invalid { message } => Some(message),
+        Outcome::Ignored { reason } => Some(reason),
+    }
+}
+
+/// Writes a report file, creating its folder; the error names the path.
+pub fn write(path: &Path, contents: &str) -> anyhow::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", parent.display()))?;
+    }
+    std::fs::write(path, contents)
+        .map_err(|e| anyhow::anyhow!("cannot write report {}: {e}", path.display()))
+}
