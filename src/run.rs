@@ -92,6 +92,12 @@ impl RunArgs {
     }
 }
 
+/// Runs the suite with the test-harness arguments of this process's command line (what a
+/// `harness = false` test target receives from `cargo test`).
+pub fn from_command_line(run_args: &RunArgs) -> ExitCode {
+    run(&libtest_mimic::Arguments::from_args(), run_args)
+}
+
 /// Runs the suite with libtest-mimic's arguments (filters, `--list`, `--format`, ...) and returns
 /// the process exit code. Prints everything a person needs; never panics on bad input.
 pub fn run(test_args: &libtest_mimic::Arguments, run_args: &RunArgs) -> ExitCode {

@@ -4,8 +4,8 @@
 //! libtest-mimic owns the command line here (filters, `--list`, `--format`); the target comes
 //! from `CONFORMANCE_*` environment variables.
 
+use collections_conformance::run::{self, RunArgs};
+
 fn main() -> std::process::ExitCode {
-    let test_args = libtest_mimic::Arguments::from_args();
-    let run_args = collections_conformance::run::RunArgs::from_env();
-    collections_conformance::run::run(&test_args, &run_args)
+    run::from_command_line(&RunArgs::from_env())
 }

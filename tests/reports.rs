@@ -1,0 +1,299 @@
+//! Reports of a failing run: JUnit a parser reads with one failing testcase per failing vector, a
+//! JSON report, an HTML report a browser renders with the summary, exit code 1, and no secret in
+//! any of them.
+
+use collections_conformance::server::Seed;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_collections-conformance");
+
+struct FailingRun {
+    dir: tempfile::TempDir,
+    output: Output,
+}
+
+/// A reference server started as a separate process; killed when dropped.
+struct Server {
+    child: std::process::Child,
+    ready: serde_json::Value,
+}
+
+impl Server {
+    fn start() -> Server {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--port", "0"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        let ready = serde_json::from_str(&line).expect("the ready line");
+        Server { child, ready }
+    }
+
+    /// The target as environment variables, without a bearer token.
+    fn env(&self) -> Vec<(&'static str, String)> {
+        let text = |pointer: &str| {
+            self.ready
+                .pointer(pointer)
+                .and_then(|v| v.as_str())
+                .unwrap()
+                .to_string()
+        };
+        let tweets: Vec<&str> = self.ready["tweet_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        vec![
+            ("CONFORMANCE_BASE_URL", text("/base_url")),
+            ("CONFORMANCE_CONSUMER_KEY", text("/consumer_key")),
+            ("CONFORMANCE_CONSUMER_SECRET", text("/consumer_secret")),
+            ("CONFORMANCE_ACCESS_TOKEN", text("/users/0/access_token")),
+            (
+                "CONFORMANCE_ACCESS_TOKEN_SECRET",
+                text("/users/0/access_token_secret"),
+            ),
+            ("CONFORMANCE_TWEET_IDS", tweets.join(",")),
+        ]
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl FailingRun {
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+}
+
+/// Two passing vectors, two with a wrong expectation (one MUST, one SHOULD), one ignored.
+fn failing_run(extra: &[&str]) -> FailingRun {
+    let dir = tempfile::tempdir().unwrap();
+    let vectors = dir.path().join("vectors");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors");
+    std::fs::create_dir_all(vectors.join("remove")).unwrap();
+    for file in ["remove/success.json", "remove/not-found.json"] {
+        std::fs::copy(repo.join(file), vectors.join(file)).unwrap();
+    }
+    let mut wrong: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo.join("remove/success.json")).unwrap())
+            .unwrap();
+    wrong["steps"][0]["expect"]["status"] = 202.into();
+    std::fs::write(vectors.join("remove/wrong-must.json"), wrong.to_string()).unwrap();
+    wrong["level"] = "should".into();
+    std::fs::write(vectors.join("remove/wrong-should.json"), wrong.to_string()).unwrap();
+    let mut ignored = wrong.clone();
+    ignored["steps"][0]["request"]["auth"] = "bearer".into();
+    ignored["level"] = "must".into();
+    std::fs::write(
+        vectors.join("remove/needs-bearer.json"),
+        ignored.to_string(),
+    )
+    .unwrap();
+
+    let server = Server::start();
+    let output = Command::new(BIN)
+        .envs(server.env())
+        .env_remove("CONFORMANCE_BEARER_TOKEN")
+        .arg("run")
+        .arg("--vectors")
+        .arg(&vectors)
+        .arg("--junit")
+        .arg(dir.path().join("out/junit.xml"))
+        .arg("--report-json")
+        .arg(dir.path().join("out/report.json"))
+        .arg("--report-html")
+        .arg(dir.path().join("out/report.html"))
+        .args(extra)
+        .args(["--skip", "requirement::"])
+        .output()
+        .unwrap();
+    FailingRun { dir, output }
+}
+
+fn secrets() -> Vec<String> {
+    let seed = Seed::default();
+    let mut secrets = vec![
+        seed.app.consumer_secret.clone(),
+        seed.app.bearer_token.clone(),
+    ];
+    secrets.extend(seed.users.iter().map(|u| u.access_token_secret.clone()));
+    secrets
+}
+
+#[test]
+fn junit_json_and_html_report_one_failure_per_failing_vector_and_no_secret() {
+    let run = failing_run(&[]);
+    let stdout = String::from_utf8_lossy(&run.output.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&run.output.stderr).to_string();
+    assert_eq!(run.output.status.code(), Some(1), "{stdout}{stderr}");
+
+    let junit = run.read("out/junit.xml");
+    let document = roxmltree::Document::parse(&junit).expect("JUnit parses as XML");
+    let cases: Vec<_> = document
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(cases.len(), 5, "{junit}");
+    let failing: Vec<&str> = cases
+        .iter()
+        .filter(|c| {
+            c.children()
+                .any(|n| n.has_tag_name("failure") || n.has_tag_name("error"))
+        })
+        .map(|c| c.attribute("name").unwrap())
+        .collect();
+    assert_eq!(failing, ["remove::wrong_must"], "{junit}");
+    let skipped: Vec<&str> = cases
+        .iter()
+        .filter(|c| c.children().any(|n| n.has_tag_name("skipped")))
+        .map(|c| c.attribute("name").unwrap())
+        .collect();
+    assert_eq!(skipped, ["remove::needs_bearer"], "{junit}");
+    assert!(
+        junit.contains("status: expected 202, actual 200"),
+        "{junit}"
+    );
+    assert!(
+        junit.contains(r#"<property name="verdict" value="not_met"/>"#),
+        "{junit}"
+    );
+
+    let json: serde_json::Value = serde_json::from_str(&run.read("out/report.json")).unwrap();
+    let verdicts: Vec<(String, String)> = json["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["id"].as_str().unwrap().to_string(),
+                v["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        verdicts.contains(&("remove::wrong_must".into(), "failed".into())),
+        "{verdicts:?}"
+    );
+    assert!(
+        verdicts.contains(&("remove::wrong_should".into(), "not_met".into())),
+        "{verdicts:?}"
+    );
+    assert!(
+        verdicts.contains(&("remove::success".into(), "passed".into())),
+        "{verdicts:?}"
+    );
+    assert!(json["vectors"][0]["steps"].is_array());
+
+    let html = run.read("out/report.html");
+    assert!(html.contains("MUST 2/3 · SHOULD 0/1"), "{html}");
+    assert!(
+        stdout.contains("not met, not failing this profile: remove::wrong_should (SHOULD)"),
+        "{stdout}"
+    );
+
+    for (name, text) in [
+        ("stdout", &stdout),
+        ("stderr", &stderr),
+        ("junit", &junit),
+        ("html", &html),
+        ("json", &run.read("out/report.json")),
+    ] {
+        for secret in secrets() {
+            assert!(!text.contains(&secret), "{name} holds a secret");
+        }
+        assert!(
+            !text.contains("oauth_signature=\"")
+                || text.matches("oauth_signature=\"").count()
+                    == text.matches("oauth_signature=\"$OAUTH_SIGNATURE").count()
+                        + text.matches("oauth_signature=\\\"$OAUTH_SIGNATURE").count(),
+            "{name} holds a signature"
+        );
+    }
+}
+
+#[test]
+fn strict_profile_fails_the_should_vector_too() {
+    let run = failing_run(&["--strict"]);
+    assert_eq!(run.output.status.code(), Some(1));
+    let junit = run.read("out/junit.xml");
+    let document = roxmltree::Document::parse(&junit).unwrap();
+    let failing = document
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .count();
+    assert_eq!(failing, 2, "{junit}");
+}
+
+/// Renders the HTML report in headless Chromium: the rendered page shows the summary, and a
+/// screenshot is taken. Skipped with a note when Chromium is not installed, unless
+/// `CONFORMANCE_REQUIRE_BROWSER=1` (CI sets it and installs Debian's `chromium`).
+#[test]
+fn the_html_report_renders_in_headless_chromium() {
+    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| Path::new(p).exists());
+    let Some(chromium) = chromium else {
+        assert!(
+            std::env::var("CONFORMANCE_REQUIRE_BROWSER").as_deref() != Ok("1"),
+            "Chromium is required (CONFORMANCE_REQUIRE_BROWSER=1) but not installed: apt-get install chromium"
+        );
+        eprintln!(
+            "note: Chromium not installed; HTML rendering not checked (apt-get install chromium)"
+        );
+        return;
+    };
+    let run = failing_run(&[]);
+    let page = format!("file://{}", run.path("out/report.html").display());
+    let profile = tempfile::tempdir().unwrap();
+    let browser = |extra: &[&str]| {
+        Command::new(chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--window-size=1280,900",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .args(extra)
+            .arg(&page)
+            .output()
+            .unwrap()
+    };
+    let dom = browser(&["--dump-dom"]);
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(dom.contains("id=\"summary\""), "{dom}");
+    assert!(dom.contains("MUST 2/3 · SHOULD 0/1"), "{dom}");
+    let screenshot = run.path("out/report.png");
+    let shot = browser(&[&format!("--screenshot={}", screenshot.display())]);
+    let size = std::fs::metadata(&screenshot).map(|m| m.len()).unwrap_or(0);
+    assert!(
+        size > 10_000,
+        "screenshot {size} bytes: {}",
+        String::from_utf8_lossy(&shot.stderr)
+    );
+    if let Ok(keep) = std::env::var("CONFORMANCE_KEEP_SCREENSHOT") {
+        std::fs::copy(&screenshot, keep).unwrap();
+    }
+}
