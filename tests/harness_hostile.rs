@@ -67,7 +67,7 @@ fn vectors() -> tempfile::TempDir {
         std::fs::write(dir.path().join(format!("{auth}.json")), step(auth)).unwrap();
     }
     std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors/remove/success.json"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors/remove/envelope/success.json"),
         dir.path().join("with-fixtures.json"),
     )
     .unwrap();

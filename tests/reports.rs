@@ -87,13 +87,17 @@ fn failing_run(extra: &[&str]) -> FailingRun {
     let dir = tempfile::tempdir().unwrap();
     let vectors = dir.path().join("vectors");
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors");
-    std::fs::create_dir_all(vectors.join("remove")).unwrap();
-    for file in ["remove/success.json", "remove/not-found.json"] {
+    std::fs::create_dir_all(vectors.join("remove/envelope")).unwrap();
+    for file in [
+        "remove/envelope/success.json",
+        "remove/envelope/not-found.json",
+    ] {
         std::fs::copy(repo.join(file), vectors.join(file)).unwrap();
     }
-    let mut wrong: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(repo.join("remove/success.json")).unwrap())
-            .unwrap();
+    let mut wrong: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo.join("remove/envelope/success.json")).unwrap(),
+    )
+    .unwrap();
     wrong["steps"][0]["expect"]["status"] = 202.into();
     std::fs::write(vectors.join("remove/wrong-must.json"), wrong.to_string()).unwrap();
     wrong["level"] = "should".into();
@@ -196,7 +200,7 @@ fn junit_json_and_html_report_one_failure_per_failing_vector_and_no_secret() {
         "{verdicts:?}"
     );
     assert!(
-        verdicts.contains(&("remove::success".into(), "passed".into())),
+        verdicts.contains(&("remove::envelope::success".into(), "passed".into())),
         "{verdicts:?}"
     );
     assert!(json["vectors"][0]["steps"].is_array());
