@@ -89,38 +89,41 @@ fn list(run: &RunArgs, requirements: bool) -> ExitCode {
         Ok(suite) => suite,
         Err(code) => return code,
     };
+    let mut text = String::new();
     if requirements {
         let coverage = suite.coverage();
         for requirement in suite.spec.requirements.iter() {
             let vectors = coverage.get(&requirement.id).cloned().unwrap_or_default();
-            println!(
-                "{} [{} · {:?}] {}",
+            text.push_str(&format!(
+                "{} [{} · {:?}] {}\n",
                 requirement.id,
                 requirement.level.label(),
                 requirement.evidence,
                 requirement.statement
-            );
+            ));
             if vectors.is_empty() {
-                println!("    (no vector)");
+                text.push_str("    (no vector)\n");
             }
             for vector in vectors {
-                println!("    {vector}");
+                text.push_str(&format!("    {vector}\n"));
             }
         }
-        return ExitCode::from(EXIT_PASSED);
-    }
-    for loaded in &suite.vectors {
-        match &loaded.vector {
-            Ok(vector) => println!(
-                "{} [{}] {} ({})",
-                loaded.id,
-                vector.level.label(),
-                vector.title,
-                vector.requirements.join(", ")
-            ),
-            Err(_) => println!("{} [INVALID] {}", loaded.id, loaded.path.display()),
+    } else {
+        for loaded in &suite.vectors {
+            text.push_str(&match &loaded.vector {
+                Ok(vector) => format!(
+                    "{} [{}] {} ({})\n",
+                    loaded.id,
+                    vector.level.label(),
+                    vector.title,
+                    vector.requirements.join(", ")
+                ),
+                Err(_) => format!("{} [INVALID] {}\n", loaded.id, loaded.path.display()),
+            });
         }
     }
+    // A closed pipe (`list | head`) is not an error worth a panic.
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
     ExitCode::from(EXIT_PASSED)
 }
 

@@ -11,7 +11,7 @@ pub use auth::{Authentication, Unsigned, authenticate};
 use crate::oauth;
 use crate::redact::Redactor;
 use crate::target::Target;
-use crate::vector::{Bindings, Request};
+use crate::vector::{Bindings, Request, WireEncoding};
 use serde::Serialize;
 use std::time::{Duration, Instant};
 
@@ -137,7 +137,8 @@ pub async fn perform(
     };
     let all_query: Vec<_> = query.iter().chain(&auth.query).cloned().collect();
     if !all_query.is_empty() {
-        wire.url.set_query(Some(&oauth::encode_pairs(&all_query)));
+        wire.url
+            .set_query(Some(&encode(request.encoding, &all_query)));
     }
     let all_form: Vec<_> = form.iter().chain(&auth.form).cloned().collect();
     if let Some(body) = &request.body {
@@ -152,7 +153,7 @@ pub async fn perform(
             "Content-Type".into(),
             "application/x-www-form-urlencoded".into(),
         ));
-        wire.body = Some(oauth::encode_pairs(&all_form));
+        wire.body = Some(encode(request.encoding, &all_form));
     }
     for (name, value) in &request.headers {
         let value = bindings.fill(value).map_err(|e| e.to_string())?;
@@ -268,6 +269,34 @@ impl Wire {
     }
 }
 
+/// Encodes parameters for the wire in the client style the vector asks for.
+fn encode(encoding: WireEncoding, pairs: &[(String, String)]) -> String {
+    match encoding {
+        WireEncoding::Rfc3986 => oauth::encode_pairs(pairs),
+        WireEncoding::Form => pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&"),
+    }
+}
+
+/// HTML-form encoding as many HTTP clients do it: space as `+`, `*` raw, `~` and everything else
+/// outside `A-Za-z0-9-._` as lower-case `%xx`.
+fn form_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b' ' => out.push('+'),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02x}")),
+        }
+    }
+    out
+}
+
 /// A transport error with its causes, in one line: what a person needs to fix the target.
 fn describe_transport_error(error: &reqwest::Error) -> String {
     let kind = if error.is_timeout() {
@@ -286,4 +315,13 @@ fn describe_transport_error(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn form_encoding_differs_from_rfc3986_where_clients_differ() {
+        assert_eq!(super::form_encode("a b*~é"), "a+b*%7e%c3%a9");
+        assert_eq!(crate::oauth::percent_encode("a b*~é"), "a%20b%2A~%C3%A9");
+    }
 }

@@ -171,6 +171,21 @@ pub struct Request {
     /// Where the `oauth_*` parameters travel.
     #[serde(default)]
     pub oauth_in: OAuthPlacement,
+    /// How the query and form body are percent-encoded on the wire (the signature is always
+    /// computed over the decoded values, as OAuth requires).
+    #[serde(default)]
+    pub encoding: WireEncoding,
+}
+
+/// How a client percent-encodes parameters; servers meet every one of these in the wild.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WireEncoding {
+    /// RFC 3986, upper-case hex, space as `%20`: what the documentation asks for.
+    #[default]
+    Rfc3986,
+    /// HTML-form style: space as `+`, `*` left as is, `~` as `%7E`, lower-case hex.
+    Form,
 }
 
 impl Request {
@@ -191,6 +206,7 @@ impl Request {
             headers: BTreeMap::new(),
             auth,
             oauth_in: OAuthPlacement::Header,
+            encoding: WireEncoding::Rfc3986,
         }
     }
 }
