@@ -1,5 +1,5 @@
 //! Behaviour of each Collections endpoint of the reference server, and every request-error row of
-//! `docs/server-behaviour.md` that is not about authentication or rate limits.
+//! the README's behaviour table that is not about authentication or rate limits.
 
 mod server_support;
 

@@ -3,7 +3,7 @@
 //! target of the conformance kit.
 //!
 //! It shares only [`crate::oauth`] and the data under `specs/` with the harness. Behaviour where
-//! Twitter's documentation is silent is listed in `docs/server-behaviour.md`.
+//! Twitter's documentation is silent is listed in the README's behaviour table.
 //!
 //! Run in-process with [`start`], or standalone with [`serve_cli`] (`collections-conformance serve`).
 
