@@ -360,18 +360,7 @@ async fn run_step(
     previous_rate_limit: Option<RateLimitReading>,
 ) -> StepRecord {
     let request = &step.request;
-    let name = step.name.clone().unwrap_or_else(|| {
-        format!(
-            "{} {}",
-            request.method,
-            request
-                .endpoint
-                .as_deref()
-                .map(|e| format!("/1.1/{e}.json"))
-                .or_else(|| request.path.clone())
-                .unwrap_or_default()
-        )
-    });
+    let name = step_name(step);
     let exchanges = if step.exhaust_rate_limit {
         exhaust_then_perform(client, target, redactor, request, bindings).await
     } else {
@@ -395,15 +384,40 @@ async fn run_step(
             };
         }
     };
+    judge_step(name, step, exchanges, spec, bindings, previous_rate_limit)
+}
+
+/// How failure text names a step: its `name`, or method and path.
+pub fn step_name(step: &Step) -> String {
+    let request = &step.request;
+    step.name.clone().unwrap_or_else(|| {
+        let path = request
+            .endpoint
+            .as_deref()
+            .map(|e| format!("/1.1/{e}.json"))
+            .or_else(|| request.path.clone())
+            .unwrap_or_default();
+        format!("{} {path}", request.method)
+    })
+}
+
+/// Judges a step's exchanges (the last one) against each acceptable alternative.
+pub fn judge_step(
+    name: String,
+    step: &Step,
+    exchanges: Vec<Exchange>,
+    spec: &Spec,
+    bindings: &Bindings,
+    previous_rate_limit: Option<RateLimitReading>,
+) -> StepRecord {
     let context = check::Context {
         spec,
         bindings,
         previous_rate_limit,
     };
-    let alternatives = step.expect.alternatives();
     let mut mismatches = Vec::new();
     let mut passed = false;
-    for (i, expect) in alternatives.iter().enumerate() {
+    for (i, expect) in step.expect.alternatives().iter().enumerate() {
         let label = expect
             .label
             .clone()

@@ -84,9 +84,9 @@ pub fn failure_text(
     let _ = writeln!(out, "{id}: {}", vector.title);
     let _ = writeln!(
         out,
-        "  level {} ({:?}) · file {}",
+        "  level {}, {} · file {}",
         vector.level.label(),
-        vector.evidence,
+        vector.evidence.as_str(),
         path.display()
     );
     for requirement_id in &vector.requirements {
@@ -94,10 +94,10 @@ pub fn failure_text(
             Some(r) => {
                 let _ = writeln!(
                     out,
-                    "  requirement {} [{} · {:?}]: {}\n    source: {}",
+                    "  requirement {} [{}, {}]: {}\n    source: {}",
                     r.id,
                     r.level.label(),
-                    r.evidence,
+                    r.evidence.as_str(),
                     r.statement,
                     r.source
                 );
@@ -143,9 +143,7 @@ pub fn failure_text(
                 );
                 let _ = writeln!(out, "    body: {}", crate::check::excerpt(&response.body));
             }
-            Err(error) => {
-                let _ = writeln!(out, "  no response: {error}");
-            }
+            Err(_) => {} // the mismatch above already says why there was no response
         }
         if record.exchanges.len() > 1 {
             let _ = writeln!(

@@ -110,7 +110,7 @@ fn a_wrong_expectation_fails_with_requirement_level_diff_and_reproducer() {
         "{out}"
     );
     for needle in [
-        "requirement remove.success.envelope [MUST · Documented]",
+        "requirement remove.success.envelope [MUST, documented]",
         "source: https://developer.twitter.com/",
         "status: expected 201, actual 200",
         "schema hard-error-envelope at /:",

@@ -60,7 +60,11 @@ impl std::fmt::Display for Mismatch {
         if let Some(pointer) = &self.pointer {
             write!(f, " at {}", if pointer.is_empty() { "/" } else { pointer })?;
         }
-        write!(f, ": expected {}, actual {}", self.expected, self.actual)
+        if self.expected.is_empty() {
+            write!(f, ": {}", self.actual)
+        } else {
+            write!(f, ": expected {}, actual {}", self.expected, self.actual)
+        }
     }
 }
 

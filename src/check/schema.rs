@@ -21,8 +21,8 @@ pub(super) fn check(spec: &Spec, name: &str, response: &RecordedResponse) -> Vec
             .map(|p| {
                 Mismatch::new(
                     &label,
-                    format!("valid (schema path {})", p.schema_path),
-                    p.message,
+                    "",
+                    format!("{} (keyword {})", p.message, p.schema_path),
                 )
                 .at(p.instance_path)
             })

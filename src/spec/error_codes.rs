@@ -46,7 +46,7 @@ impl ErrorCodes {
     /// `32 (Could not authenticate you.)`, for failure text.
     pub fn describe(&self, code: u32) -> String {
         match self.get(code) {
-            Some(entry) => format!("{code} ({})", entry.message),
+            Some(entry) => format!("{code} ({})", entry.message.replace("{name}", "<name>")),
             None => code.to_string(),
         }
     }

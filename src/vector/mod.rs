@@ -56,6 +56,17 @@ pub enum Evidence {
     Inferred,
 }
 
+impl Evidence {
+    /// Lower-case name, as in vector files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Evidence::Documented => "documented",
+            Evidence::Observed => "observed",
+            Evidence::Inferred => "inferred",
+        }
+    }
+}
+
 /// One vector file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
