@@ -132,18 +132,16 @@ pub fn failure_text(
         }
     }
     if let Some(exchange) = judged {
-        match &exchange.response {
-            Ok(response) => {
-                let _ = writeln!(
-                    out,
-                    "  response: HTTP {}, content-type {}, {} ms",
-                    response.status,
-                    response.header("content-type").unwrap_or("(none)"),
-                    exchange.duration.as_millis()
-                );
-                let _ = writeln!(out, "    body: {}", crate::check::excerpt(&response.body));
-            }
-            Err(_) => {} // the mismatch above already says why there was no response
+        // Without a response, the mismatch above already says why.
+        if let Ok(response) = &exchange.response {
+            let _ = writeln!(
+                out,
+                "  response: HTTP {}, content-type {}, {} ms",
+                response.status,
+                response.header("content-type").unwrap_or("(none)"),
+                exchange.duration.as_millis()
+            );
+            let _ = writeln!(out, "    body: {}", crate::check::excerpt(&response.body));
         }
         if record.exchanges.len() > 1 {
             let _ = writeln!(
