@@ -39,5 +39,5 @@ fn main() -> std::process::ExitCode {
     args.target.tweet_ids = seeded.tweet_ids.clone();
 
     // 3. Every vector is one test; filters, --list and --format work as in `cargo test`.
-    run::from_command_line(&args)
+    run::exit_code(&run::from_command_line(&args))
 }

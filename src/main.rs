@@ -2,7 +2,7 @@
 //! lint vectors. Only this file decides exit codes.
 
 use clap::{Parser, Subcommand};
-use collections_conformance::run::{EXIT_FAILED, EXIT_PASSED, EXIT_UNUSABLE, RunArgs};
+use collections_conformance::run::{self, RunArgs};
 use collections_conformance::runner::Suite;
 use collections_conformance::server::{self, ServeArgs};
 use std::process::ExitCode;
@@ -47,10 +47,15 @@ enum Command {
     },
 }
 
+/// Exit codes of the subcommands other than `run` (whose codes come from [`run::exit_code`]).
+const EXIT_PASSED: u8 = 0;
+const EXIT_FAILED: u8 = 1;
+const EXIT_UNUSABLE: u8 = 2;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Run { run, test } => collections_conformance::run::run(&test, &run),
+        Command::Run { run: args, test } => run::exit_code(&run::run(&test, &args)),
         Command::Serve(args) => serve(args),
         Command::List { run, requirements } => list(&run, requirements),
         Command::Lint { run } => lint(&run),

@@ -42,12 +42,40 @@ pub struct RunArgs {
     pub report_html: Option<PathBuf>,
 }
 
-/// Exit code: every trial passed (or was ignored for a stated reason).
-pub const EXIT_PASSED: u8 = 0;
-/// Exit code: at least one vector failed at a level the profile enforces.
-pub const EXIT_FAILED: u8 = 1;
-/// Exit code: the run could not do its job (broken specs or vectors, no target, nothing ran).
-pub const EXIT_UNUSABLE: u8 = 2;
+/// How a run that did its job ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunOutcome {
+    /// Every trial passed or was ignored with a reason.
+    Passed,
+    /// At least one vector failed at a level the profile enforces.
+    Failed,
+}
+
+/// Why a run could not do its job: broken specs or vectors, no usable target, nothing ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unusable(pub String);
+
+impl std::fmt::Display for Unusable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Unusable {}
+
+/// The documented exit codes: 0 passed, 1 a vector failed, 2 the run could not do its job (its
+/// reason is printed on stderr). For `main` functions: the binary's, `tests/conformance.rs`, and
+/// an implementer's own test target.
+pub fn exit_code(result: &Result<RunOutcome, Unusable>) -> ExitCode {
+    match result {
+        Ok(RunOutcome::Passed) => ExitCode::from(0),
+        Ok(RunOutcome::Failed) => ExitCode::from(1),
+        Err(unusable) => {
+            eprintln!("conformance: {unusable}");
+            ExitCode::from(2)
+        }
+    }
+}
 
 impl RunArgs {
     /// Settings from the environment only, for `cargo test` where libtest-mimic owns the
@@ -94,48 +122,33 @@ impl RunArgs {
 
 /// Runs the suite with the test-harness arguments of this process's command line (what a
 /// `harness = false` test target receives from `cargo test`).
-pub fn from_command_line(run_args: &RunArgs) -> ExitCode {
+pub fn from_command_line(run_args: &RunArgs) -> Result<RunOutcome, Unusable> {
     run(&libtest_mimic::Arguments::from_args(), run_args)
 }
 
-/// Runs the suite with libtest-mimic's arguments (filters, `--list`, `--format`, ...) and returns
-/// the process exit code. Prints everything a person needs; never panics on bad input.
-pub fn run(test_args: &libtest_mimic::Arguments, run_args: &RunArgs) -> ExitCode {
-    ExitCode::from(run_to_code(test_args, run_args))
-}
-
-fn run_to_code(test_args: &libtest_mimic::Arguments, run_args: &RunArgs) -> u8 {
+/// Runs the suite with libtest-mimic's arguments (filters, `--list`, `--format`, ...). Prints the
+/// trials and the summary; never panics on bad input; leaves the exit code to the caller
+/// ([`exit_code`]).
+pub fn run(
+    test_args: &libtest_mimic::Arguments,
+    run_args: &RunArgs,
+) -> Result<RunOutcome, Unusable> {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("conformance: cannot start the async runtime: {e}");
-            return EXIT_UNUSABLE;
-        }
+        Err(e) => return Err(Unusable(format!("cannot start the async runtime: {e}"))),
     };
     let config = run_args.suite_config();
     let profile = config.profile;
-    let suite = match Suite::load(config) {
-        Ok(suite) => suite,
-        Err(e) => {
-            eprintln!("conformance: {e:#}");
-            return EXIT_UNUSABLE;
-        }
-    };
+    let suite = Suite::load(config).map_err(|e| Unusable(format!("{e:#}")))?;
 
     let mut embedded_server = None;
     let target: Option<Arc<Target>> = if test_args.list {
         None
     } else if run_args.target.has_base_url() {
-        match run_args.target.resolve() {
-            Ok(target) => Some(Arc::new(target)),
-            Err(e) => {
-                eprintln!("conformance: {e}");
-                return EXIT_UNUSABLE;
-            }
-        }
+        Some(Arc::new(run_args.target.resolve().map_err(Unusable)?))
     } else {
         match runtime.block_on(embedded::start(run_args.target.timeout_secs)) {
             Ok((server, target)) => {
@@ -143,8 +156,9 @@ fn run_to_code(test_args: &libtest_mimic::Arguments, run_args: &RunArgs) -> u8 {
                 Some(Arc::new(target))
             }
             Err(e) => {
-                eprintln!("conformance: cannot start the embedded reference server: {e:#}");
-                return EXIT_UNUSABLE;
+                return Err(Unusable(format!(
+                    "cannot start the embedded reference server: {e:#}"
+                )));
             }
         }
     };
@@ -172,7 +186,7 @@ fn run_to_code(test_args: &libtest_mimic::Arguments, run_args: &RunArgs) -> u8 {
         }
     }
     if test_args.list {
-        return EXIT_PASSED;
+        return Ok(RunOutcome::Passed);
     }
 
     let mut results = suite.results.lock().map(|r| r.clone()).unwrap_or_default();
@@ -186,29 +200,27 @@ fn run_to_code(test_args: &libtest_mimic::Arguments, run_args: &RunArgs) -> u8 {
         target: target_url,
         duration: started.elapsed(),
     };
-    if let Err(e) = write_reports(run_args, &report) {
-        eprintln!("conformance: {e:#}");
-        return EXIT_UNUSABLE;
-    }
+    write_reports(run_args, &report).map_err(|e| Unusable(format!("{e:#}")))?;
     if target_unreachable(&results) {
-        eprintln!(
-            "conformance: the target never answered (every request failed to connect); check CONFORMANCE_BASE_URL"
-        );
-        return EXIT_UNUSABLE;
+        return Err(Unusable(
+            "the target never answered (every request failed to connect); check CONFORMANCE_BASE_URL".into(),
+        ));
     }
     let ran = conclusion.num_passed + conclusion.num_failed;
     if summary.invalid > 0 {
-        EXIT_UNUSABLE
+        Err(Unusable(format!(
+            "{} vector file(s) are invalid; `collections-conformance lint` lists every problem",
+            summary.invalid
+        )))
     } else if ran == 0 && conclusion.num_filtered_out == 0 {
-        eprintln!(
-            "conformance: no trial ran; check the vectors folder {}",
+        Err(Unusable(format!(
+            "no trial ran; check the vectors folder {}",
             suite.config.vectors.display()
-        );
-        EXIT_UNUSABLE
+        )))
     } else if conclusion.has_failed() {
-        EXIT_FAILED
+        Ok(RunOutcome::Failed)
     } else {
-        EXIT_PASSED
+        Ok(RunOutcome::Passed)
     }
 }
 
