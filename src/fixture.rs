@@ -18,6 +18,14 @@ pub struct Provisioned {
     pub exchanges: Vec<Exchange>,
 }
 
+/// The connection to the target and what has been created so far.
+struct Provisioner<'a> {
+    client: &'a reqwest::Client,
+    target: &'a Target,
+    redactor: &'a Redactor,
+    provisioned: Provisioned,
+}
+
 /// Creates the fixtures. On error, whatever was already created is destroyed before returning.
 pub async fn provision(
     client: &reqwest::Client,
@@ -26,170 +34,22 @@ pub async fn provision(
     fixtures: &Fixtures,
     label: &str,
 ) -> Result<Provisioned, String> {
-    let mut provisioned = Provisioned::default();
-    let result = provision_into(client, target, redactor, fixtures, label, &mut provisioned).await;
-    match result {
-        Ok(values) => {
-            provisioned.bindings = Bindings::from_fixtures(&values);
-            Ok(provisioned)
-        }
-        Err(e) => {
-            teardown(client, target, redactor, provisioned).await;
-            Err(e)
-        }
-    }
-}
-
-async fn provision_into(
-    client: &reqwest::Client,
-    target: &Target,
-    redactor: &Redactor,
-    fixtures: &Fixtures,
-    label: &str,
-    provisioned: &mut Provisioned,
-) -> Result<FixtureValues, String> {
-    let mut tweets = target.tweet_ids.iter().cloned();
-    let mut take = |n: usize| -> Vec<String> { tweets.by_ref().take(n).collect() };
-    let main = fixtures.collection.as_ref().map(|c| (c, take(c.tweets)));
-    let other = fixtures
-        .other_collection
-        .as_ref()
-        .map(|c| (c, take(c.tweets)));
-    let spare_tweets = take(fixtures.spare_tweets);
-
-    let mut values = FixtureValues {
-        spare_tweets,
-        ..FixtureValues::default()
-    };
-    if let Some((fixture, ids)) = main {
-        let id = collection(
-            client,
-            target,
-            redactor,
-            fixture,
-            &ids,
-            fixture.owner.unwrap_or(AuthMode::User),
-            label,
-            provisioned,
-        )
-        .await?;
-        values.collection = Some((id, ids));
-    }
-    if let Some((fixture, ids)) = other {
-        let id = collection(
-            client,
-            target,
-            redactor,
-            fixture,
-            &ids,
-            fixture.owner.unwrap_or(AuthMode::OtherUser),
-            label,
-            provisioned,
-        )
-        .await?;
-        values.other_collection = Some((id, ids));
-    }
-    Ok(values)
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn collection(
-    client: &reqwest::Client,
-    target: &Target,
-    redactor: &Redactor,
-    fixture: &CollectionFixture,
-    tweet_ids: &[String],
-    owner: AuthMode,
-    label: &str,
-    provisioned: &mut Provisioned,
-) -> Result<String, String> {
-    let name: String = format!("conformance {label}").chars().take(25).collect();
-    let created = call(
+    let mut provisioner = Provisioner {
         client,
         target,
         redactor,
-        owner,
-        "collections/create",
-        &[("name", &name)],
-        provisioned,
-    )
-    .await?;
-    let id = created
-        .pointer("/response/timeline_id")
-        .and_then(|v| v.as_str())
-        .ok_or_else(|| {
-            format!("collections/create answered without response.timeline_id: {created}")
-        })?
-        .to_string();
-    provisioned.created.push((id.clone(), owner));
-    for tweet_id in tweet_ids {
-        let added = call(
-            client,
-            target,
-            redactor,
-            owner,
-            "collections/entries/add",
-            &[("id", &id), ("tweet_id", tweet_id)],
-            provisioned,
-        )
-        .await?;
-        let errors = added.pointer("/response/errors").and_then(|e| e.as_array());
-        if errors.is_none_or(|errors| !errors.is_empty()) {
-            return Err(format!(
-                "collections/entries/add of tweet {tweet_id} did not succeed: {added}"
-            ));
+        provisioned: Provisioned::default(),
+    };
+    match provisioner.create_all(fixtures, label).await {
+        Ok(values) => {
+            provisioner.provisioned.bindings = Bindings::from_fixtures(&values);
+            Ok(provisioner.provisioned)
+        }
+        Err(e) => {
+            provisioner.destroy_all().await;
+            Err(e)
         }
     }
-    if fixture.destroyed {
-        call(
-            client,
-            target,
-            redactor,
-            owner,
-            "collections/destroy",
-            &[("id", &id)],
-            provisioned,
-        )
-        .await?;
-        provisioned.created.retain(|(created, _)| created != &id);
-    }
-    Ok(id)
-}
-
-/// Sends one signed POST and returns its JSON body, or why it failed.
-async fn call(
-    client: &reqwest::Client,
-    target: &Target,
-    redactor: &Redactor,
-    auth: AuthMode,
-    endpoint: &str,
-    params: &[(&str, &str)],
-    provisioned: &mut Provisioned,
-) -> Result<serde_json::Value, String> {
-    let query = params
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let request = Request::api("POST", endpoint, query, auth);
-    let mut exchanges =
-        exchange::perform(client, target, redactor, &request, &Bindings::default()).await?;
-    let exchange = exchanges.pop().ok_or("no exchange was made")?;
-    provisioned.exchanges.push(exchange.clone());
-    let response = exchange.response.map_err(|e| format!("{endpoint}: {e}"))?;
-    if response.status != 200 {
-        return Err(format!(
-            "{endpoint} answered HTTP {} ({}); reproduce with: {}",
-            response.status,
-            crate::check::excerpt(&response.body),
-            exchange.request.curl
-        ));
-    }
-    response.json.ok_or_else(|| {
-        format!(
-            "{endpoint} answered a body that is not JSON: {}",
-            crate::check::excerpt(&response.body)
-        )
-    })
 }
 
 /// Destroys what [`provision`] created. Failures are ignored: the vector's verdict is already
@@ -200,17 +60,133 @@ pub async fn teardown(
     redactor: &Redactor,
     provisioned: Provisioned,
 ) {
-    let mut scratch = Provisioned::default();
-    for (id, owner) in provisioned.created {
-        let _ = call(
-            client,
-            target,
-            redactor,
-            owner,
-            "collections/destroy",
-            &[("id", &id)],
-            &mut scratch,
+    let mut provisioner = Provisioner {
+        client,
+        target,
+        redactor,
+        provisioned,
+    };
+    provisioner.destroy_all().await;
+}
+
+impl Provisioner<'_> {
+    /// Tweet ids are dealt out in order, so the collections and the spare tweets never share one.
+    async fn create_all(
+        &mut self,
+        fixtures: &Fixtures,
+        label: &str,
+    ) -> Result<FixtureValues, String> {
+        let mut tweets = self.target.tweet_ids.iter().cloned();
+        let mut take = |n: usize| -> Vec<String> { tweets.by_ref().take(n).collect() };
+        let main = fixtures.collection.as_ref().map(|c| (c, take(c.tweets)));
+        let other = fixtures
+            .other_collection
+            .as_ref()
+            .map(|c| (c, take(c.tweets)));
+        let mut values = FixtureValues {
+            spare_tweets: take(fixtures.spare_tweets),
+            ..FixtureValues::default()
+        };
+        if let Some((fixture, ids)) = main {
+            let id = self
+                .collection(fixture, &ids, AuthMode::User, label)
+                .await?;
+            values.collection = Some((id, ids));
+        }
+        if let Some((fixture, ids)) = other {
+            let id = self
+                .collection(fixture, &ids, AuthMode::OtherUser, label)
+                .await?;
+            values.other_collection = Some((id, ids));
+        }
+        Ok(values)
+    }
+
+    /// Creates one collection (owned by `fixture.owner`, else `default_owner`) holding the tweets.
+    async fn collection(
+        &mut self,
+        fixture: &CollectionFixture,
+        tweet_ids: &[String],
+        default_owner: AuthMode,
+        label: &str,
+    ) -> Result<String, String> {
+        let owner = fixture.owner.unwrap_or(default_owner);
+        let name: String = format!("conformance {label}").chars().take(25).collect();
+        let created = self
+            .call(owner, "collections/create", &[("name", &name)])
+            .await?;
+        let id = created
+            .pointer("/response/timeline_id")
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| {
+                format!("collections/create answered without response.timeline_id: {created}")
+            })?
+            .to_string();
+        self.provisioned.created.push((id.clone(), owner));
+        for tweet_id in tweet_ids {
+            let params = [("id", id.as_str()), ("tweet_id", tweet_id.as_str())];
+            let added = self.call(owner, "collections/entries/add", &params).await?;
+            let errors = added.pointer("/response/errors").and_then(|e| e.as_array());
+            if errors.is_none_or(|errors| !errors.is_empty()) {
+                return Err(format!(
+                    "collections/entries/add of tweet {tweet_id} did not succeed: {added}"
+                ));
+            }
+        }
+        if fixture.destroyed {
+            self.call(owner, "collections/destroy", &[("id", &id)])
+                .await?;
+            self.provisioned
+                .created
+                .retain(|(created, _)| created != &id);
+        }
+        Ok(id)
+    }
+
+    async fn destroy_all(&mut self) {
+        for (id, owner) in std::mem::take(&mut self.provisioned.created) {
+            let _ = self
+                .call(owner, "collections/destroy", &[("id", &id)])
+                .await;
+        }
+    }
+
+    /// Sends one signed POST and returns its JSON body, or why it failed.
+    async fn call(
+        &mut self,
+        auth: AuthMode,
+        endpoint: &str,
+        params: &[(&str, &str)],
+    ) -> Result<serde_json::Value, String> {
+        let query = params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let request = Request::api("POST", endpoint, query, auth);
+        let mut exchanges = exchange::perform(
+            self.client,
+            self.target,
+            self.redactor,
+            &request,
+            &Bindings::default(),
         )
-        .await;
+        .await?;
+        let exchange = exchanges.pop().ok_or("no exchange was made")?;
+        self.provisioned.exchanges.push(exchange.clone());
+        let response = exchange.response.map_err(|e| format!("{endpoint}: {e}"))?;
+        if response.status != 200 {
+            return Err(format!(
+                "{endpoint} answered HTTP {} ({}); reproduce with: {}",
+                response.status,
+                crate::check::excerpt(&response.body),
+                exchange.request.curl
+            ));
+        }
+        response.json.ok_or_else(|| {
+            format!(
+                "{endpoint} answered a body that is not JSON: {}",
+                crate::check::excerpt(&response.body)
+            )
+        })
     }
 }

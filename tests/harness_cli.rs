@@ -1,11 +1,11 @@
 //! The harness as a user meets it: the `collections-conformance` binary on vector folders of the
 //! test's own making, against the embedded server or a separately started one.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod support;
 
-const BIN: &str = env!("CARGO_BIN_EXE_collections-conformance");
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use support::{BIN, Served};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -182,24 +182,7 @@ fn the_bundled_vectors_lint_clean() {
 
 #[test]
 fn a_separately_started_server_is_tested_through_environment_variables() {
-    let mut server = Command::new(BIN)
-        .args(["serve", "--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let ready: serde_json::Value = serde_json::from_str(&line).expect("one JSON line when ready");
-    let users = ready["users"].as_array().unwrap();
-    let tweet_ids: Vec<&str> = ready["tweet_ids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|id| id.as_str().unwrap())
-        .collect();
+    let server = Served::start();
     let dir = vectors_with(&[
         "remove/envelope/success.json",
         "remove/envelope/not-found.json",
@@ -209,83 +192,27 @@ fn a_separately_started_server_is_tested_through_environment_variables() {
         .args(["run", "--vectors"])
         .arg(dir.path())
         .arg("remove::")
-        .env("CONFORMANCE_BASE_URL", ready["base_url"].as_str().unwrap())
-        .env(
-            "CONFORMANCE_CONSUMER_KEY",
-            ready["consumer_key"].as_str().unwrap(),
-        )
-        .env(
-            "CONFORMANCE_CONSUMER_SECRET",
-            ready["consumer_secret"].as_str().unwrap(),
-        )
-        .env(
-            "CONFORMANCE_ACCESS_TOKEN",
-            users[0]["access_token"].as_str().unwrap(),
-        )
-        .env(
-            "CONFORMANCE_ACCESS_TOKEN_SECRET",
-            users[0]["access_token_secret"].as_str().unwrap(),
-        )
-        .env("CONFORMANCE_TWEET_IDS", tweet_ids.join(","))
+        .envs(server.env(60))
         .output()
         .unwrap();
-    let _ = server.kill();
-    let _ = server.wait();
     let out = text(&output);
     assert!(output.status.success(), "{out}");
-    assert!(
-        out.contains(&format!(
-            "conformance: target at {}",
-            ready["base_url"].as_str().unwrap()
-        )),
-        "{out}"
-    );
+    let origin = format!("conformance: target at {}", server.base_url());
+    assert!(out.contains(&origin), "{out}");
     assert!(out.contains("MUST 3/3"), "{out}");
 }
 
 #[test]
 fn a_vector_whose_needs_are_not_configured_is_ignored_with_the_reason() {
-    let mut server = Command::new(BIN)
-        .args(["serve", "--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let ready: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let server = Served::start();
     let dir = vectors_with(&["remove/rate_limit/exhausted.json"]);
     let output = Command::new(BIN)
         .args(["run", "--vectors"])
         .arg(dir.path())
         .arg("remove::")
-        .env("CONFORMANCE_BASE_URL", ready["base_url"].as_str().unwrap())
-        .env(
-            "CONFORMANCE_CONSUMER_KEY",
-            ready["consumer_key"].as_str().unwrap(),
-        )
-        .env(
-            "CONFORMANCE_CONSUMER_SECRET",
-            ready["consumer_secret"].as_str().unwrap(),
-        )
-        .env(
-            "CONFORMANCE_ACCESS_TOKEN",
-            ready["users"][0]["access_token"].as_str().unwrap(),
-        )
-        .env(
-            "CONFORMANCE_ACCESS_TOKEN_SECRET",
-            ready["users"][0]["access_token_secret"].as_str().unwrap(),
-        )
-        .env(
-            "CONFORMANCE_TWEET_IDS",
-            ready["tweet_ids"][0].as_str().unwrap(),
-        )
+        .envs(server.env(60))
         .output()
         .unwrap();
-    let _ = server.kill();
-    let _ = server.wait();
     let out = text(&output);
     assert!(output.status.success(), "{out}");
     assert!(

@@ -2,75 +2,16 @@
 //! JSON report, an HTML report a browser renders with the summary, exit code 1, and no secret in
 //! any of them.
 
+mod support;
+
 use collections_conformance::server::Seed;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_collections-conformance");
+use support::{BIN, Served};
 
 struct FailingRun {
     dir: tempfile::TempDir,
     output: Output,
-}
-
-/// A reference server started as a separate process; killed when dropped.
-struct Server {
-    child: std::process::Child,
-    ready: serde_json::Value,
-}
-
-impl Server {
-    fn start() -> Server {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--port", "0"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufRead::read_line(
-            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-            &mut line,
-        )
-        .unwrap();
-        let ready = serde_json::from_str(&line).expect("the ready line");
-        Server { child, ready }
-    }
-
-    /// The target as environment variables, without a bearer token.
-    fn env(&self) -> Vec<(&'static str, String)> {
-        let text = |pointer: &str| {
-            self.ready
-                .pointer(pointer)
-                .and_then(|v| v.as_str())
-                .unwrap()
-                .to_string()
-        };
-        let tweets: Vec<&str> = self.ready["tweet_ids"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap())
-            .collect();
-        vec![
-            ("CONFORMANCE_BASE_URL", text("/base_url")),
-            ("CONFORMANCE_CONSUMER_KEY", text("/consumer_key")),
-            ("CONFORMANCE_CONSUMER_SECRET", text("/consumer_secret")),
-            ("CONFORMANCE_ACCESS_TOKEN", text("/users/0/access_token")),
-            (
-                "CONFORMANCE_ACCESS_TOKEN_SECRET",
-                text("/users/0/access_token_secret"),
-            ),
-            ("CONFORMANCE_TWEET_IDS", tweets.join(",")),
-        ]
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 impl FailingRun {
@@ -111,9 +52,9 @@ fn failing_run(extra: &[&str]) -> FailingRun {
     )
     .unwrap();
 
-    let server = Server::start();
+    let server = Served::start();
     let output = Command::new(BIN)
-        .envs(server.env())
+        .envs(server.env(60))
         .env_remove("CONFORMANCE_BEARER_TOKEN")
         .arg("run")
         .arg("--vectors")
