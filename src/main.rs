@@ -81,6 +81,9 @@ struct MutantsArgs {
     /// Also write the matrix as JSON to this file.
     #[arg(long, value_name = "PATH")]
     json: Option<PathBuf>,
+    /// Print every fault (name, level, requirement, description) as a Markdown table and exit.
+    #[arg(long)]
+    list: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -103,6 +106,10 @@ fn main() -> ExitCode {
 }
 
 fn mutants_cli(args: MutantsArgs) -> ExitCode {
+    if args.list {
+        print!("{}", mutants::fault_table());
+        return ExitCode::from(EXIT_PASSED);
+    }
     let mut suite = SuiteConfig::bundled(Profile::Default);
     if let Some(vectors) = args.vectors {
         suite.vectors = vectors;

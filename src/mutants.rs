@@ -106,7 +106,8 @@ pub struct KillMatrix {
     pub clean: CleanRun,
     /// One row per fault, in [`Fault::ALL`] order.
     pub faults: Vec<FaultRow>,
-    /// Vectors that passed against every fault: they catch nothing (yet).
+    /// Vectors that caught none of the faults tried (failures at a level that does not count
+    /// aside): they have no proven teeth yet.
     pub toothless_vectors: Vec<String>,
     /// Wall time of the whole matrix, in seconds.
     pub elapsed_secs: f64,
@@ -225,12 +226,31 @@ impl KillMatrix {
         if !self.toothless_vectors.is_empty() {
             let _ = writeln!(
                 out,
-                "vectors that catch no fault (fine for coverage; consider a fault they would catch): {}",
+                "vectors that caught none of the {} faults tried (fine when they pin a SHOULD detail no fault breaks yet): {}",
+                self.faults.len(),
                 self.toothless_vectors.join(", ")
             );
         }
         out
     }
+}
+
+/// Every fault as a Markdown table (`name | level | requirement | description`), for
+/// `mutants --list` and `docs/mutants.md`.
+pub fn fault_table() -> String {
+    let mut out =
+        String::from("| fault | level | requirement | description |\n|---|---|---|---|\n");
+    for fault in Fault::ALL {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | `{}` | {} |",
+            fault.name(),
+            fault.level().as_str().to_uppercase(),
+            fault.requirement(),
+            fault.description().replace('|', "\\|")
+        );
+    }
+    out
 }
 
 /// `a, b, c +4` (first three and how many more), or `—`.
@@ -408,6 +428,18 @@ mod tests {
         assert!(counts(FaultLevel::Should, Level::Must));
         assert!(counts(FaultLevel::Should, Level::Should));
         assert!(!counts(FaultLevel::Should, Level::May));
+    }
+
+    #[test]
+    fn the_docs_list_every_fault_as_the_code_does() {
+        // docs/mutants.md embeds `mutants --list`; regenerate it when a fault changes.
+        let docs = include_str!("../docs/mutants.md");
+        for row in fault_table().lines() {
+            assert!(
+                docs.contains(row),
+                "docs/mutants.md lacks or differs in this row (paste `collections-conformance mutants --list`):\n{row}"
+            );
+        }
     }
 
     #[test]

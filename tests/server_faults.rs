@@ -149,12 +149,14 @@ async fn probe(kit: &Kit, fault: Fault) -> String {
         | Fault::ErrorFieldsTopLevel
         | Fault::PlainTextErrors => seen(&kit.post_query(0, remove, &[("id", &id)]).await),
         Fault::MissingIdSucceeds => seen(&kit.post_query(0, remove, &[("tweet_id", &t1)]).await),
-        Fault::EmptyParamsNotMissing => {
-            seen(&kit.post_query(0, remove, &[("id", &id), ("tweet_id", "")]).await)
-        }
-        Fault::QueryParamsIgnored | Fault::HtmlContentType => {
-            seen(&kit.post_query(0, remove, &[("id", &id), ("tweet_id", &t1)]).await)
-        }
+        Fault::EmptyParamsNotMissing => seen(
+            &kit.post_query(0, remove, &[("id", &id), ("tweet_id", "")])
+                .await,
+        ),
+        Fault::QueryParamsIgnored | Fault::HtmlContentType => seen(
+            &kit.post_query(0, remove, &[("id", &id), ("tweet_id", &t1)])
+                .await,
+        ),
         Fault::ForeignCollectionModifiable => {
             let theirs = collection(kit, 1, 2).await;
             let r = kit
@@ -168,9 +170,10 @@ async fn probe(kit: &Kit, fault: Fault) -> String {
         | Fault::WrongReason
         | Fault::WrongOp
         | Fault::SoftNotFound404
-        | Fault::AbsentTweetSucceeds => {
-            seen(&kit.post_query(0, remove, &[("id", &id), ("tweet_id", &t3)]).await)
-        }
+        | Fault::AbsentTweetSucceeds => seen(
+            &kit.post_query(0, remove, &[("id", &id), ("tweet_id", &t3)])
+                .await,
+        ),
         Fault::RemoveNoop | Fault::RemoveClears | Fault::RemoveWrongTweet => {
             let r = kit
                 .post_query(0, remove, &[("id", &id), ("tweet_id", &t1)])

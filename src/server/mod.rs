@@ -270,8 +270,8 @@ pub struct ServeArgs {
     #[arg(long)]
     pub log_requests: bool,
     /// Break the server on purpose, one deviation per fault (repeatable), to check that a client
-    /// or test suite notices; `collections-conformance mutants` lists every NAME. Faults touch only
-    /// `collections/entries/remove`.
+    /// or test suite notices; `collections-conformance mutants --list` lists every NAME. Faults
+    /// touch only `collections/entries/remove`.
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<Fault>,
 }
