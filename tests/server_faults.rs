@@ -157,7 +157,96 @@ async fn probe(kit: &Kit, fault: Fault) -> String {
             &kit.post_query(0, remove, &[("id", &id), ("tweet_id", &t1)])
                 .await,
         ),
-        Fault::ForeignCollectionModifiable => {
+        Fault::FutureTimestampAccepted => seen(
+            &remove_with(kit, &main, &[("id", &id), ("tweet_id", &t1)], &[], |i| {
+                i.timestamp += 3600
+            })
+            .await,
+        ),
+        Fault::SignatureIgnoresMethodAndUrl => seen(
+            &remove_with(kit, &main, &[("id", &id), ("tweet_id", &t1)], &[], |i| {
+                i.method = "GET"
+            })
+            .await,
+        ),
+        Fault::MissingSignatureAccepted => {
+            let mut req = kit.build(
+                &main,
+                "POST",
+                remove,
+                &pairs(&[("id", &id), ("tweet_id", &t1)]),
+                &[],
+                Placement::Header,
+                |_| {},
+            );
+            let header = req.authorization.take().unwrap();
+            let fields: Vec<&str> = header
+                .trim_start_matches("OAuth ")
+                .split(", ")
+                .filter(|f| !f.starts_with("oauth_signature="))
+                .collect();
+            req.authorization = Some(format!("OAuth {}", fields.join(", ")));
+            seen(&kit.send(req).await)
+        }
+        Fault::UnknownConsumerAccepted => {
+            let mut creds = main.clone();
+            creds.consumer_key = "unknownConsumerForTheFaultProbe".into();
+            seen(&remove_with(kit, &creds, &[("id", &id), ("tweet_id", &t1)], &[], |_| {}).await)
+        }
+        Fault::OauthHeaderOnly => {
+            let req = kit.build(
+                &main,
+                "POST",
+                remove,
+                &pairs(&[("id", &id), ("tweet_id", &t1)]),
+                &[],
+                Placement::Query,
+                |_| {},
+            );
+            seen(&kit.send(req).await)
+        }
+        Fault::BaseStringFormEncoded => seen(
+            &kit.post_query(
+                0,
+                remove,
+                &[("id", &id), ("tweet_id", &t1), ("note", "a b*~!")],
+            )
+            .await,
+        ),
+        Fault::AuthErrorsAll32 => {
+            let mut creds = main.clone();
+            creds.token = "1-unknownTokenForTheFaultProbe".into();
+            seen(&remove_with(kit, &creds, &[("id", &id), ("tweet_id", &t1)], &[], |_| {}).await)
+        }
+        Fault::MalformedIdSucceeds => seen(
+            &kit.post_query(0, remove, &[("id", "abc"), ("tweet_id", &t1)])
+                .await,
+        ),
+        Fault::NonNumericTweetIdSucceeds => seen(
+            &kit.post_query(0, remove, &[("id", &id), ("tweet_id", "abc")])
+                .await,
+        ),
+        Fault::UnknownParamsRefused => seen(
+            &kit.post_query(
+                0,
+                remove,
+                &[("id", &id), ("tweet_id", &t1), ("include_entities", "true")],
+            )
+            .await,
+        ),
+        Fault::RateLimitedRemoveApplied => {
+            // The throttled user may remove 3 times per window; the 4th names a tweet it holds.
+            let own = collection(kit, 2, 3).await;
+            for _ in 0..3 {
+                kit.post_query(2, remove, &[("id", &own), ("tweet_id", &t3)])
+                    .await;
+            }
+            let r = kit
+                .post_query(2, remove, &[("id", &own), ("tweet_id", &t0)])
+                .await;
+            format!("{} {:?}", seen(&r), kit.entry_ids(&own).await)
+        }
+        Fault::ForeignCollectionModifiable | Fault::ForeignCollection401 => {
             let theirs = collection(kit, 1, 2).await;
             let r = kit
                 .post_query(0, remove, &[("id", &theirs), ("tweet_id", &t1)])

@@ -180,8 +180,16 @@ pub fn authenticate(
         None => {}
     }
 
-    let every_pair: Vec<&(String, String)> =
-        header_pairs.iter().chain(request.params.all()).collect();
+    let header_only = faults.contains(&Fault::OauthHeaderOnly);
+    let every_pair: Vec<&(String, String)> = header_pairs
+        .iter()
+        .chain(
+            request
+                .params
+                .all()
+                .filter(|(k, _)| !(header_only && k.starts_with("oauth_"))),
+        )
+        .collect();
     if !every_pair.iter().any(|(k, _)| k.starts_with("oauth_")) {
         return Err(ApiError::bad_authentication());
     }
@@ -198,22 +206,15 @@ pub fn authenticate(
             .map(|(_, v)| v.as_str())
             .filter(|v| !v.is_empty())
     };
-    let (
-        Some(consumer_key),
-        Some(token),
-        Some(nonce),
-        Some(timestamp),
-        Some(method),
-        Some(signature),
-    ) = (
+    let signature = oauth_value("oauth_signature");
+    let (Some(consumer_key), Some(token), Some(nonce), Some(timestamp), Some(method), true) = (
         oauth_value("oauth_consumer_key"),
         oauth_value("oauth_token"),
         oauth_value("oauth_nonce"),
         oauth_value("oauth_timestamp"),
         oauth_value("oauth_signature_method"),
-        oauth_value("oauth_signature"),
-    )
-    else {
+        signature.is_some() || faults.contains(&Fault::MissingSignatureAccepted),
+    ) else {
         return Err(ApiError::bad_authentication());
     };
     let plaintext = method == "PLAINTEXT" && faults.contains(&Fault::PlaintextAccepted);
@@ -227,7 +228,9 @@ pub fn authenticate(
     {
         return Err(ApiError::not_authenticated());
     }
-    if !oauth::signatures_equal(&registry.consumer_key, consumer_key) {
+    if !oauth::signatures_equal(&registry.consumer_key, consumer_key)
+        && !faults.contains(&Fault::UnknownConsumerAccepted)
+    {
         return Err(ApiError::not_authenticated());
     }
     let info = match registry.tokens.get(token) {
@@ -245,7 +248,8 @@ pub fn authenticate(
     };
     match timestamp.parse::<u64>() {
         Ok(ts) if ts.abs_diff(now) <= window_secs => {}
-        _ if faults.contains(&Fault::StaleTimestampAccepted) => {}
+        Ok(ts) if ts < now && faults.contains(&Fault::StaleTimestampAccepted) => {}
+        Ok(ts) if ts > now && faults.contains(&Fault::FutureTimestampAccepted) => {}
         _ => return Err(ApiError::code(135)),
     }
     let Some(base_url) = request.base_url.as_deref() else {
@@ -262,20 +266,44 @@ pub fn authenticate(
         })
         .map(|pair| (*pair).clone())
         .collect();
-    let expected = if plaintext {
-        oauth::signing_key(&registry.consumer_secret, &info.secret)
+    let key = oauth::signing_key(&registry.consumer_secret, &info.secret);
+    let expected: Vec<String> = if plaintext {
+        vec![key]
+    } else if faults.contains(&Fault::BaseStringFormEncoded) {
+        vec![oauth::hmac_sha1(
+            &key,
+            &form_encoded_base_string(request.method, base_url, &signed),
+        )]
+    } else if faults.contains(&Fault::SignatureIgnoresMethodAndUrl) {
+        any_method_and_endpoint(request.method, base_url)
+            .iter()
+            .map(|(method, url)| {
+                oauth::expected_signature(
+                    method,
+                    url,
+                    &signed,
+                    &registry.consumer_secret,
+                    &info.secret,
+                )
+            })
+            .collect()
     } else {
-        oauth::expected_signature(
+        vec![oauth::expected_signature(
             request.method,
             base_url,
             &signed,
             &registry.consumer_secret,
             &info.secret,
-        )
+        )]
     };
-    if !oauth::signatures_equal(&expected, signature)
-        && !faults.contains(&Fault::AnySignatureAccepted)
-    {
+    let verified = match signature {
+        Some(signature) => expected
+            .iter()
+            .any(|expected| oauth::signatures_equal(expected, signature)),
+        // Only reachable under Fault::MissingSignatureAccepted.
+        None => true,
+    };
+    if !verified && !faults.contains(&Fault::AnySignatureAccepted) {
         return Err(ApiError::not_authenticated());
     }
     let fresh = nonces
@@ -289,6 +317,43 @@ pub fn authenticate(
         user_id: info.user_id.clone(),
         token: token.to_string(),
     })
+}
+
+/// Under [`Fault::SignatureIgnoresMethodAndUrl`]: the request's own method and URL, then every
+/// common method with every Collections endpoint URL on the same host.
+fn any_method_and_endpoint(method: &str, base_url: &str) -> Vec<(String, String)> {
+    let mut candidates = vec![(method.to_string(), base_url.to_string())];
+    let origin = base_url.split("/1.1/").next().unwrap_or(base_url);
+    for method in ["GET", "POST", "PUT", "DELETE"] {
+        for endpoint in super::routes::Endpoint::ALL {
+            candidates.push((
+                method.to_string(),
+                format!("{origin}/1.1/{}.json", endpoint.name()),
+            ));
+        }
+    }
+    candidates
+}
+
+/// Under [`Fault::BaseStringFormEncoded`]: the base string with parameters encoded the
+/// `application/x-www-form-urlencoded` way (space as `+`, `*` kept, `~` as `%7E`), a classic
+/// signer bug; identical to RFC 3986 for plain alphanumeric values.
+fn form_encoded_base_string(method: &str, base_url: &str, params: &[(String, String)]) -> String {
+    let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let mut pairs: Vec<(String, String)> =
+        params.iter().map(|(k, v)| (encode(k), encode(v))).collect();
+    pairs.sort();
+    let parameter_string = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    format!(
+        "{}&{}&{}",
+        method.to_ascii_uppercase(),
+        oauth::percent_encode(base_url),
+        oauth::percent_encode(&parameter_string)
+    )
 }
 
 /// Under [`Fault::AuthSkipped`]: the user of the `oauth_token` the request names (header, query or

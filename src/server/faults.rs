@@ -64,6 +64,20 @@ pub enum Fault {
     OauthVersionUnchecked,
     /// Duplicate parameter keys accepted.
     DuplicateParamsAccepted,
+    /// `oauth_timestamp` in the future not checked.
+    FutureTimestampAccepted,
+    /// Signatures made for another method or URL accepted.
+    SignatureIgnoresMethodAndUrl,
+    /// A request without `oauth_signature` accepted.
+    MissingSignatureAccepted,
+    /// An unknown consumer key accepted.
+    UnknownConsumerAccepted,
+    /// `oauth_*` read from the header only.
+    OauthHeaderOnly,
+    /// The base string encodes values as a form (`+` for space).
+    BaseStringFormEncoded,
+    /// Every auth refusal answered 401 / 32.
+    AuthErrorsAll32,
     // Parameters.
     /// Missing `tweet_id` answered with the success envelope.
     MissingTweetIdSucceeds,
@@ -79,6 +93,14 @@ pub enum Fault {
     EmptyParamsNotMissing,
     /// Missing parameters answered 400 / 44.
     MissingParamWrongCode,
+    /// A malformed collection id answered with the success envelope.
+    MalformedIdSucceeds,
+    /// A non-numeric `tweet_id` answered with the success envelope.
+    NonNumericTweetIdSucceeds,
+    /// Unknown parameters refused.
+    UnknownParamsRefused,
+    /// Another user's collection answered 401 / 32.
+    ForeignCollection401,
     // Envelopes.
     /// Absent tweet answered with a hard 404 / 144.
     HardNotFound,
@@ -123,6 +145,8 @@ pub enum Fault {
     RateLimitNever429,
     /// `x-rate-limit-remaining` never counts down.
     RateLimitRemainingFrozen,
+    /// Over the limit, the remove is carried out before the 429.
+    RateLimitedRemoveApplied,
     // Collections.
     /// 500 for an unknown collection.
     UnknownCollection500,
@@ -134,7 +158,7 @@ pub enum Fault {
 
 impl Fault {
     /// Every fault, in the order of the docs table.
-    pub const ALL: [Fault; 40] = [
+    pub const ALL: [Fault; 52] = [
         Fault::AuthSkipped,
         Fault::BodyParamsUnsigned,
         Fault::StaleTimestampAccepted,
@@ -145,6 +169,13 @@ impl Fault {
         Fault::PlaintextAccepted,
         Fault::OauthVersionUnchecked,
         Fault::DuplicateParamsAccepted,
+        Fault::FutureTimestampAccepted,
+        Fault::SignatureIgnoresMethodAndUrl,
+        Fault::MissingSignatureAccepted,
+        Fault::UnknownConsumerAccepted,
+        Fault::OauthHeaderOnly,
+        Fault::BaseStringFormEncoded,
+        Fault::AuthErrorsAll32,
         Fault::MissingTweetIdSucceeds,
         Fault::MissingIdSucceeds,
         Fault::QueryParamsIgnored,
@@ -152,6 +183,10 @@ impl Fault {
         Fault::ForeignCollectionModifiable,
         Fault::EmptyParamsNotMissing,
         Fault::MissingParamWrongCode,
+        Fault::MalformedIdSucceeds,
+        Fault::NonNumericTweetIdSucceeds,
+        Fault::UnknownParamsRefused,
+        Fault::ForeignCollection401,
         Fault::HardNotFound,
         Fault::TweetIdAsNumber,
         Fault::ErrorsAsObject,
@@ -172,6 +207,7 @@ impl Fault {
         Fault::RateLimitHeadersMissing,
         Fault::RateLimitNever429,
         Fault::RateLimitRemainingFrozen,
+        Fault::RateLimitedRemoveApplied,
         Fault::UnknownCollection500,
         Fault::UnknownCollectionSucceeds,
         Fault::UnknownCollectionWrongCode,
@@ -216,7 +252,7 @@ impl Fault {
                 "stale-timestamp-accepted",
                 Must,
                 "auth.timestamp.window",
-                "oauth_timestamp not checked: stale (and future) timestamps accepted",
+                "oauth_timestamp not checked against the past: stale timestamps accepted",
             ),
             Fault::NonceReplayAccepted => (
                 "nonce-replay-accepted",
@@ -260,6 +296,48 @@ impl Fault {
                 "remove.param.duplicate_refused",
                 "a key repeated across header, query and body accepted (first value used)",
             ),
+            Fault::FutureTimestampAccepted => (
+                "future-timestamp-accepted",
+                Should,
+                "auth.timestamp.future",
+                "oauth_timestamp not checked against the future: timestamps an hour ahead accepted",
+            ),
+            Fault::SignatureIgnoresMethodAndUrl => (
+                "signature-ignores-method-and-url",
+                Must,
+                "auth.signature.covers_method_and_url",
+                "a signature made for another HTTP method or another Collections endpoint URL accepted",
+            ),
+            Fault::MissingSignatureAccepted => (
+                "missing-signature-accepted",
+                Must,
+                "auth.signature.required",
+                "a request without oauth_signature accepted (a present one is still verified)",
+            ),
+            Fault::UnknownConsumerAccepted => (
+                "unknown-consumer-accepted",
+                Must,
+                "auth.consumer.unknown",
+                "oauth_consumer_key not checked (the signature is still verified with the app's secret)",
+            ),
+            Fault::OauthHeaderOnly => (
+                "oauth-header-only",
+                Should,
+                "auth.placement.query_or_body",
+                "oauth_* parameters read from the Authorization header only; in the query or body they are ignored (400 / 215)",
+            ),
+            Fault::BaseStringFormEncoded => (
+                "base-string-form-encoded",
+                Must,
+                "remove.param.encoding",
+                "the signature base string encodes parameters as a form (space as +, * kept, ~ as %7E) instead of RFC 3986",
+            ),
+            Fault::AuthErrorsAll32 => (
+                "auth-errors-all-32",
+                Should,
+                "auth.none.code_215",
+                "every authentication refusal answered 401 / 32 (no 215, 89, 135 or 220)",
+            ),
             Fault::MissingTweetIdSucceeds => (
                 "missing-tweet-id-succeeds",
                 Must,
@@ -301,6 +379,30 @@ impl Fault {
                 Should,
                 "remove.param.missing.code",
                 "a missing parameter answered 400 / 44 \"<name> parameter is invalid.\" instead of 403 / 38",
+            ),
+            Fault::MalformedIdSucceeds => (
+                "malformed-id-succeeds",
+                Should,
+                "remove.param.id.format",
+                "a collection id that is not custom-<digits> answered with the success envelope",
+            ),
+            Fault::NonNumericTweetIdSucceeds => (
+                "non-numeric-tweet-id-succeeds",
+                Should,
+                "remove.param.tweet_id.format",
+                "a tweet_id that is not a number answered with the success envelope",
+            ),
+            Fault::UnknownParamsRefused => (
+                "unknown-params-refused",
+                Should,
+                "remove.param.unknown_ignored",
+                "a parameter other than id and tweet_id refused with 400 / 44",
+            ),
+            Fault::ForeignCollection401 => (
+                "foreign-collection-401",
+                Should,
+                "remove.collection.foreign.code",
+                "another user's collection answered 401 / 32, as if unauthenticated, instead of 403 / 87 (nothing removed)",
             ),
             Fault::HardNotFound => (
                 "hard-not-found",
@@ -421,6 +523,12 @@ impl Fault {
                 Should,
                 "ratelimit.headers",
                 "x-rate-limit-remaining always equals the limit (never counts down)",
+            ),
+            Fault::RateLimitedRemoveApplied => (
+                "rate-limited-remove-applied",
+                Must,
+                "ratelimit.exhausted",
+                "over the limit, the tweet is removed anyway before the 429 / 88 is answered",
             ),
             Fault::UnknownCollection500 => (
                 "unknown-collection-500",

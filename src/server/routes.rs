@@ -197,6 +197,9 @@ async fn handle_endpoint(
         faults,
     ) {
         Ok(principal) => principal,
+        Err(_) if faults.contains(&Fault::AuthErrorsAll32) => {
+            return fail(ApiError::not_authenticated());
+        }
         Err(error) => return fail(error),
     };
 
@@ -209,6 +212,15 @@ async fn handle_endpoint(
         now,
     );
     let mut response = if quota.exceeded && !faults.contains(&Fault::RateLimitNever429) {
+        if faults.contains(&Fault::RateLimitedRemoveApplied) {
+            let call = Call {
+                endpoint,
+                principal,
+                params: params.api(),
+                body,
+            };
+            let _ = handlers::handle(state, &call);
+        }
         fail(ApiError::rate_limited())
     } else {
         // Parameters still count for the signature above; a fault only hides one source from

@@ -156,8 +156,26 @@ pub fn remove(state: &AppState, call: &Call) -> Result<Value, ApiError> {
         }
         result => result?,
     };
-    let id = collection_id(id_param)?;
-    let tweet = tweet_id(tweet_param)?;
+    if faults.contains(&Fault::UnknownParamsRefused) {
+        if let Some((name, _)) = params.0.iter().find(|(k, _)| k != "id" && k != "tweet_id") {
+            return Err(ApiError::code(44)
+                .with_status(StatusCode::BAD_REQUEST)
+                .with_message(format!("{name} parameter is invalid.")));
+        }
+    }
+    let id = match collection_id(id_param) {
+        Err(_) if faults.contains(&Fault::MalformedIdSucceeds) => return Ok(soft_remove(vec![])),
+        result => result?,
+    };
+    let tweet = match tweet_id(tweet_param) {
+        Err(_)
+            if faults.contains(&Fault::NonNumericTweetIdSucceeds)
+                && !tweet_param.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            return Ok(soft_remove(vec![]));
+        }
+        result => result?,
+    };
 
     let mut store = state.store();
     let found = if faults.contains(&Fault::ForeignCollectionModifiable) {
@@ -166,6 +184,9 @@ pub fn remove(state: &AppState, call: &Call) -> Result<Value, ApiError> {
         owned(&store, &id, call).map(|_| ())
     };
     if let Err(error) = found {
+        if error.code == 87 && faults.contains(&Fault::ForeignCollection401) {
+            return Err(ApiError::not_authenticated());
+        }
         if error.code != 34 {
             return Err(error);
         }
