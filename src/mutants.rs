@@ -413,6 +413,15 @@ async fn run_one(
         .await
         .map_err(|e| anyhow::anyhow!("cannot start {name}: {e:#}"))?;
     let results = suite.evaluate_all(Arc::new(target), parallel).await;
+    if results.len() != suite.vectors.len() {
+        // evaluate_all drops vectors whose task panicked; a missing verdict must not pass for
+        // a vector that "did not fail".
+        anyhow::bail!(
+            "against {name}, {} of {} vectors ended without a verdict (a panic in the harness)",
+            suite.vectors.len() - results.len(),
+            suite.vectors.len()
+        );
+    }
     // Shutdown waits for in-flight connections; a client keeping one alive must not hang the
     // matrix, so give it a bound and drop the server otherwise (dropping also stops it).
     let _ = tokio::time::timeout(Duration::from_secs(5), server.shutdown()).await;
