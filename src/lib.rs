@@ -3,12 +3,14 @@
 //!
 //! Data flows one way: `vectors/` + `specs/` -> [`vector`] -> [`fixture`] -> [`exchange`] ->
 //! [`check`] -> [`runner`] -> reports. The harness and the server share only [`oauth`];
-//! [`embedded`] is the glue that makes the server the default target.
+//! [`embedded`] is the glue that makes the server the default target, and [`mutants`] the glue
+//! that runs the vectors against deliberately broken servers (the kill matrix).
 
 pub mod check;
 pub mod embedded;
 pub mod exchange;
 pub mod fixture;
+pub mod mutants;
 pub mod oauth;
 pub mod offline;
 pub mod redact;

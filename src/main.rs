@@ -1,10 +1,12 @@
 //! `collections-conformance`: run the conformance suite, serve the reference server, list and
-//! lint vectors. Only this file decides exit codes.
+//! lint vectors, run the kill matrix. Only this file decides exit codes.
 
 use clap::{Parser, Subcommand};
+use collections_conformance::mutants::{self, MatrixConfig};
 use collections_conformance::run::{self, RunArgs};
-use collections_conformance::runner::Suite;
-use collections_conformance::server::{self, ServeArgs};
+use collections_conformance::runner::{Profile, Suite, SuiteConfig};
+use collections_conformance::server::{self, Fault, ServeArgs};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -45,6 +47,51 @@ enum Command {
         #[command(flatten)]
         run: RunArgs,
     },
+    /// Run every vector against the clean reference server and against one deliberately broken
+    /// server per fault (the kill matrix); exits 0 when the clean server passes and every fault is
+    /// caught, 1 when not, 2 when the matrix cannot run.
+    Mutants(MutantsArgs),
+}
+
+/// Options of `collections-conformance mutants`.
+#[derive(clap::Args)]
+struct MutantsArgs {
+    /// Folder of vector files (default: the kit's own `vectors/`).
+    #[arg(long, env = "CONFORMANCE_VECTORS")]
+    vectors: Option<PathBuf>,
+    /// Folder of specs (default: the kit's own `specs/`).
+    #[arg(long, env = "CONFORMANCE_SPECS")]
+    specs: Option<PathBuf>,
+    /// Only these faults (repeatable; default: every fault).
+    #[arg(long = "fault", value_name = "NAME")]
+    faults: Vec<Fault>,
+    /// Vectors run at once against each server (above 1, vectors can see each other's damage
+    /// under faults that touch other collections, and verdicts stop being deterministic).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    parallel: usize,
+    /// Servers (the clean one, then one per fault) tested at once.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    servers: usize,
+    /// Seconds to wait for each response.
+    #[arg(long = "timeout", value_name = "SECS", default_value_t = 10.0)]
+    timeout_secs: f64,
+    /// Output on stdout.
+    #[arg(long, value_enum, default_value_t = MutantsFormat::Text)]
+    format: MutantsFormat,
+    /// Also write the matrix as JSON to this file.
+    #[arg(long, value_name = "PATH")]
+    json: Option<PathBuf>,
+    /// Print every fault (name, level, requirement, description) as a Markdown table and exit.
+    #[arg(long)]
+    list: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum MutantsFormat {
+    /// A table, the clean server's verdict and the survivors.
+    Text,
+    /// The matrix as one JSON document.
+    Json,
 }
 
 /// Exit codes of the subcommands other than `run` (whose codes come from [`run::exit_code`]).
@@ -59,6 +106,67 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::List { run, requirements } => list(&run, requirements),
         Command::Lint { run } => lint(&run),
+        Command::Mutants(args) => mutants_cli(args),
+    }
+}
+
+fn mutants_cli(args: MutantsArgs) -> ExitCode {
+    if args.list {
+        print!("{}", mutants::fault_table());
+        return ExitCode::from(EXIT_PASSED);
+    }
+    let mut suite = SuiteConfig::bundled(Profile::Default);
+    if let Some(vectors) = args.vectors {
+        suite.vectors = vectors;
+    }
+    if let Some(specs) = args.specs {
+        suite.specs = specs;
+    }
+    let mut config = MatrixConfig::new(suite);
+    config.parallel = args.parallel;
+    config.concurrent_servers = args.servers;
+    config.timeout_secs = args.timeout_secs;
+    if !args.faults.is_empty() {
+        config.faults = args.faults;
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("mutants: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_UNUSABLE);
+        }
+    };
+    let matrix = match runtime.block_on(mutants::run(&config)) {
+        Ok(matrix) => matrix,
+        Err(e) => {
+            eprintln!("mutants: {e:#}");
+            return ExitCode::from(EXIT_UNUSABLE);
+        }
+    };
+    let json = match serde_json::to_string_pretty(&matrix) {
+        Ok(json) => json,
+        Err(e) => {
+            eprintln!("mutants: cannot render the matrix as JSON: {e}");
+            return ExitCode::from(EXIT_UNUSABLE);
+        }
+    };
+    if let Some(path) = &args.json {
+        if let Err(e) = std::fs::write(path, format!("{json}\n")) {
+            eprintln!("mutants: cannot write {}: {e}", path.display());
+            return ExitCode::from(EXIT_UNUSABLE);
+        }
+    }
+    match args.format {
+        MutantsFormat::Text => print!("{}", matrix.render()),
+        MutantsFormat::Json => println!("{json}"),
+    }
+    if matrix.passed() {
+        ExitCode::from(EXIT_PASSED)
+    } else {
+        ExitCode::from(EXIT_FAILED)
     }
 }
 

@@ -87,6 +87,10 @@ pub struct Target {
     pub tweet_ids: Vec<String>,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// The HTTP client, built on first use and shared by every vector run against this target:
+    /// building one loads the platform's root certificates, which cost ~15 ms per vector in a
+    /// debug build (most of the kill matrix's time before this cache).
+    pub(crate) http: std::sync::OnceLock<reqwest::Client>,
 }
 
 impl TargetArgs {
@@ -163,6 +167,7 @@ impl TargetArgs {
                 .filter(|id| !id.is_empty())
                 .collect(),
             timeout,
+            http: std::sync::OnceLock::new(),
         })
     }
 }

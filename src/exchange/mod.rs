@@ -73,13 +73,18 @@ pub struct Exchange {
 /// A client configured for conformance runs: the target's timeout, no redirects followed (a
 /// redirect is itself a response to judge), no proxy surprises.
 pub fn client(target: &Target) -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(target.timeout)
-        .connect_timeout(target.timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy()
-        .build()
-        .expect("a client with these settings always builds")
+    target
+        .http
+        .get_or_init(|| {
+            reqwest::Client::builder()
+                .timeout(target.timeout)
+                .connect_timeout(target.timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .no_proxy()
+                .build()
+                .expect("a client with these settings always builds")
+        })
+        .clone()
 }
 
 /// The URL of an endpoint on the target: `{base}/1.1/{endpoint}.json`.

@@ -13,10 +13,14 @@
 //! 8. Timestamp further than the window from now (either side) or not a number → 401 / 135.
 //! 9. Wrong signature (constant-time comparison) → 401 / 32.
 //! 10. Nonce already used by this consumer and token within the window → 401 / 32.
+//!
+//! Under a fault profile (remove only, see [`super::faults`]) exactly one of these checks is
+//! skipped or loosened; each such place is marked with its `Fault`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::errors::ApiError;
+use super::faults::Fault;
 use super::params::RequestParams;
 use super::seed::Seed;
 use crate::oauth;
@@ -45,6 +49,8 @@ pub struct Registry {
     consumer_secret: String,
     bearer_token: String,
     tokens: HashMap<String, TokenInfo>,
+    /// The first seeded user, whom the auth faults let unverified callers act as.
+    main_user: Option<Principal>,
 }
 
 impl Registry {
@@ -76,6 +82,10 @@ impl Registry {
             consumer_secret: seed.app.consumer_secret.clone(),
             bearer_token: seed.app.bearer_token.clone(),
             tokens,
+            main_user: seed.users.first().map(|u| Principal {
+                user_id: u.user_id.clone(),
+                token: u.access_token.clone(),
+            }),
         }
     }
 }
@@ -128,13 +138,20 @@ pub struct AuthRequest<'a> {
 }
 
 /// Verifies a request and names its user, or says why not (see the module docs for the order).
+/// `faults` are the deliberate deviations active for this request (empty for the faithful server).
 pub fn authenticate(
     registry: &Registry,
     nonces: &std::sync::Mutex<NonceCache>,
     window_secs: u64,
     now: u64,
     request: &AuthRequest<'_>,
+    faults: &BTreeSet<Fault>,
 ) -> Result<Principal, ApiError> {
+    if faults.contains(&Fault::AuthSkipped) {
+        if let Some(principal) = unverified_principal(registry, request) {
+            return Ok(principal);
+        }
+    }
     let mut header_pairs = Vec::new();
     match request.authorization {
         Some(Err(())) => return Err(ApiError::bad_authentication()),
@@ -142,6 +159,11 @@ pub fn authenticate(
             if let Some(token) = bearer_token(value) {
                 let matches = oauth::signatures_equal(&registry.bearer_token, token)
                     || oauth::signatures_equal(&registry.bearer_token, &oauth::form_decode(token));
+                if matches && faults.contains(&Fault::BearerAccepted) {
+                    if let Some(main) = &registry.main_user {
+                        return Ok(main.clone());
+                    }
+                }
                 return Err(if matches {
                     ApiError::code(220)
                 } else {
@@ -158,13 +180,23 @@ pub fn authenticate(
         None => {}
     }
 
-    let every_pair: Vec<&(String, String)> =
-        header_pairs.iter().chain(request.params.all()).collect();
+    let header_only = faults.contains(&Fault::OauthHeaderOnly);
+    let every_pair: Vec<&(String, String)> = header_pairs
+        .iter()
+        .chain(
+            request
+                .params
+                .all()
+                .filter(|(k, _)| !(header_only && k.starts_with("oauth_"))),
+        )
+        .collect();
     if !every_pair.iter().any(|(k, _)| k.starts_with("oauth_")) {
         return Err(ApiError::bad_authentication());
     }
     let mut keys = HashSet::new();
-    if every_pair.iter().any(|(k, _)| !keys.insert(k.as_str())) {
+    if every_pair.iter().any(|(k, _)| !keys.insert(k.as_str()))
+        && !faults.contains(&Fault::DuplicateParamsAccepted)
+    {
         return Err(ApiError::not_authenticated());
     }
     let oauth_value = |name: &str| {
@@ -174,73 +206,178 @@ pub fn authenticate(
             .map(|(_, v)| v.as_str())
             .filter(|v| !v.is_empty())
     };
-    let (
-        Some(consumer_key),
-        Some(token),
-        Some(nonce),
-        Some(timestamp),
-        Some(method),
-        Some(signature),
-    ) = (
+    let signature = oauth_value("oauth_signature");
+    let (Some(consumer_key), Some(token), Some(nonce), Some(timestamp), Some(method), true) = (
         oauth_value("oauth_consumer_key"),
         oauth_value("oauth_token"),
         oauth_value("oauth_nonce"),
         oauth_value("oauth_timestamp"),
         oauth_value("oauth_signature_method"),
-        oauth_value("oauth_signature"),
-    )
-    else {
+        signature.is_some() || faults.contains(&Fault::MissingSignatureAccepted),
+    ) else {
         return Err(ApiError::bad_authentication());
     };
-    if method != oauth::HMAC_SHA1 {
+    let plaintext = method == "PLAINTEXT" && faults.contains(&Fault::PlaintextAccepted);
+    if method != oauth::HMAC_SHA1 && !plaintext {
         return Err(ApiError::not_authenticated());
     }
     if every_pair
         .iter()
         .any(|(k, v)| k == "oauth_version" && v != oauth::VERSION)
+        && !faults.contains(&Fault::OauthVersionUnchecked)
     {
         return Err(ApiError::not_authenticated());
     }
-    if !oauth::signatures_equal(&registry.consumer_key, consumer_key) {
+    if !oauth::signatures_equal(&registry.consumer_key, consumer_key)
+        && !faults.contains(&Fault::UnknownConsumerAccepted)
+    {
         return Err(ApiError::not_authenticated());
     }
     let info = match registry.tokens.get(token) {
         Some(info) if !info.revoked => info,
-        _ => return Err(ApiError::invalid_token()),
+        _ => match &registry.main_user {
+            // Without a known secret there is no signature to check: accepted as it comes.
+            Some(main) if faults.contains(&Fault::UnknownTokenAccepted) => {
+                return Ok(Principal {
+                    user_id: main.user_id.clone(),
+                    token: token.to_string(),
+                });
+            }
+            _ => return Err(ApiError::invalid_token()),
+        },
     };
     match timestamp.parse::<u64>() {
         Ok(ts) if ts.abs_diff(now) <= window_secs => {}
+        Ok(ts) if ts < now && faults.contains(&Fault::StaleTimestampAccepted) => {}
+        Ok(ts) if ts > now && faults.contains(&Fault::FutureTimestampAccepted) => {}
         _ => return Err(ApiError::code(135)),
     }
     let Some(base_url) = request.base_url.as_deref() else {
         return Err(ApiError::not_authenticated());
     };
+    let body_unsigned = faults.contains(&Fault::BodyParamsUnsigned);
     let signed: Vec<(String, String)> = every_pair
         .iter()
         .filter(|(k, _)| k != "oauth_signature")
+        .filter(|pair| {
+            !(body_unsigned
+                && !pair.0.starts_with("oauth_")
+                && request.params.form.iter().any(|form| form == **pair))
+        })
         .map(|pair| (*pair).clone())
         .collect();
-    let expected = oauth::expected_signature(
-        request.method,
-        base_url,
-        &signed,
-        &registry.consumer_secret,
-        &info.secret,
-    );
-    if !oauth::signatures_equal(&expected, signature) {
+    let key = oauth::signing_key(&registry.consumer_secret, &info.secret);
+    let expected: Vec<String> = if plaintext {
+        vec![key]
+    } else if faults.contains(&Fault::BaseStringFormEncoded) {
+        vec![oauth::hmac_sha1(
+            &key,
+            &form_encoded_base_string(request.method, base_url, &signed),
+        )]
+    } else if faults.contains(&Fault::SignatureIgnoresMethodAndUrl) {
+        any_method_and_endpoint(request.method, base_url)
+            .iter()
+            .map(|(method, url)| {
+                oauth::expected_signature(
+                    method,
+                    url,
+                    &signed,
+                    &registry.consumer_secret,
+                    &info.secret,
+                )
+            })
+            .collect()
+    } else {
+        vec![oauth::expected_signature(
+            request.method,
+            base_url,
+            &signed,
+            &registry.consumer_secret,
+            &info.secret,
+        )]
+    };
+    let verified = match signature {
+        Some(signature) => expected
+            .iter()
+            .any(|expected| oauth::signatures_equal(expected, signature)),
+        // Only reachable under Fault::MissingSignatureAccepted.
+        None => true,
+    };
+    if !verified && !faults.contains(&Fault::AnySignatureAccepted) {
         return Err(ApiError::not_authenticated());
     }
     let fresh = nonces
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .check_and_record(consumer_key, token, nonce, now, window_secs);
-    if !fresh {
+    if !fresh && !faults.contains(&Fault::NonceReplayAccepted) {
         return Err(ApiError::not_authenticated());
     }
     Ok(Principal {
         user_id: info.user_id.clone(),
         token: token.to_string(),
     })
+}
+
+/// Under [`Fault::SignatureIgnoresMethodAndUrl`]: the request's own method and URL, then every
+/// common method with every Collections endpoint URL on the same host.
+fn any_method_and_endpoint(method: &str, base_url: &str) -> Vec<(String, String)> {
+    let mut candidates = vec![(method.to_string(), base_url.to_string())];
+    let origin = base_url.split("/1.1/").next().unwrap_or(base_url);
+    for method in ["GET", "POST", "PUT", "DELETE"] {
+        for endpoint in super::routes::Endpoint::ALL {
+            candidates.push((
+                method.to_string(),
+                format!("{origin}/1.1/{}.json", endpoint.name()),
+            ));
+        }
+    }
+    candidates
+}
+
+/// Under [`Fault::BaseStringFormEncoded`]: the base string with parameters encoded the
+/// `application/x-www-form-urlencoded` way (space as `+`, `*` kept, `~` as `%7E`), a classic
+/// signer bug; identical to RFC 3986 for plain alphanumeric values.
+fn form_encoded_base_string(method: &str, base_url: &str, params: &[(String, String)]) -> String {
+    let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let mut pairs: Vec<(String, String)> =
+        params.iter().map(|(k, v)| (encode(k), encode(v))).collect();
+    pairs.sort();
+    let parameter_string = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    format!(
+        "{}&{}&{}",
+        method.to_ascii_uppercase(),
+        oauth::percent_encode(base_url),
+        oauth::percent_encode(&parameter_string)
+    )
+}
+
+/// Under [`Fault::AuthSkipped`]: the user of the `oauth_token` the request names (header, query or
+/// body) when it is a live token, else the main user, without checking anything else.
+fn unverified_principal(registry: &Registry, request: &AuthRequest<'_>) -> Option<Principal> {
+    let header_pairs = match request.authorization {
+        Some(Ok(value)) => match oauth::parse_authorization_header(value) {
+            Some(Ok(pairs)) => pairs,
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    let named = header_pairs
+        .iter()
+        .chain(request.params.all())
+        .find(|(k, _)| k == "oauth_token")
+        .and_then(|(_, token)| {
+            let info = registry.tokens.get(token).filter(|info| !info.revoked)?;
+            Some(Principal {
+                user_id: info.user_id.clone(),
+                token: token.clone(),
+            })
+        });
+    named.or_else(|| registry.main_user.clone())
 }
 
 /// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).

@@ -9,6 +9,7 @@
 
 mod auth;
 mod errors;
+mod faults;
 mod handlers;
 mod params;
 mod rate_limit;
@@ -18,7 +19,7 @@ mod seed;
 mod state;
 mod store;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
@@ -30,6 +31,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use errors::{ApiError, JSON_CONTENT_TYPE};
+pub use faults::{Fault, FaultLevel};
 pub use rate_limit::{DEFAULT_LIMIT, DEFAULT_WINDOW_SECS, RateLimitConfig, endpoint_key};
 pub use routes::Endpoint;
 pub use seed::{Seed, SeedApp, SeedToken, SeedTweet, SeedUser};
@@ -63,6 +65,9 @@ pub struct ServerConfig {
     pub collection_capacity: usize,
     /// Log one line per request on stderr.
     pub log_requests: bool,
+    /// Deliberate deviations on `collections/entries/remove`, for mutation testing of the kit's
+    /// vectors (empty = the faithful server).
+    pub faults: BTreeSet<Fault>,
 }
 
 impl Default for ServerConfig {
@@ -76,6 +81,7 @@ impl Default for ServerConfig {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             collection_capacity: DEFAULT_COLLECTION_CAPACITY,
             log_requests: false,
+            faults: BTreeSet::new(),
         }
     }
 }
@@ -263,6 +269,11 @@ pub struct ServeArgs {
     /// Log one line per request on stderr.
     #[arg(long)]
     pub log_requests: bool,
+    /// Break the server on purpose, one deviation per fault (repeatable), to check that a client
+    /// or test suite notices; `collections-conformance mutants --list` lists every NAME. Faults
+    /// touch only `collections/entries/remove`.
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<Fault>,
 }
 
 fn parse_rate_limit(value: &str) -> Result<(String, u32), String> {
@@ -306,6 +317,7 @@ impl ServeArgs {
             max_body_bytes: self.max_body_bytes,
             collection_capacity: DEFAULT_COLLECTION_CAPACITY,
             log_requests: self.log_requests,
+            faults: self.faults.iter().copied().collect(),
         })
     }
 }

@@ -9,7 +9,11 @@
 //! 6. parameters, then the operation (in the handlers).
 //!
 //! No typed extractors are used, so no framework rejection can escape the Twitter envelope.
+//!
+//! Fault profiles (see [`super::faults`]) bend single steps of this pipeline on
+//! `collections/entries/remove` only.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -19,6 +23,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::auth::{AuthRequest, Principal, authenticate};
 use super::errors::{ApiError, json_response};
+use super::faults::{self, Fault};
 use super::handlers;
 use super::params::{Params, RequestParams};
 use super::state::AppState;
@@ -124,24 +129,44 @@ pub async fn dispatch(State(state): State<Arc<AppState>>, request: Request) -> R
 }
 
 async fn handle(state: &AppState, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let Some(endpoint) = Endpoint::from_path(parts.uri.path()) else {
+    let Some(endpoint) = Endpoint::from_path(request.uri().path()) else {
         return ApiError::not_found().into_response();
     };
-    if !endpoint.allows(&parts.method) {
+    let faults = faults::active(&state.faults, endpoint);
+    let mut response = handle_endpoint(state, endpoint, faults, request).await;
+    if faults.contains(&Fault::HtmlContentType) {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+    }
+    response
+}
+
+async fn handle_endpoint(
+    state: &AppState,
+    endpoint: Endpoint,
+    faults: &BTreeSet<Fault>,
+    request: Request,
+) -> Response {
+    let fail = |error: ApiError| faults::error_response(faults, error);
+    let (parts, body) = request.into_parts();
+    let get_as_post = faults.contains(&Fault::GetAccepted) && parts.method == Method::GET;
+    if !endpoint.allows(&parts.method) && !get_as_post {
+        if faults.contains(&Fault::WrongMethod404) {
+            return fail(ApiError::not_found());
+        }
         let required = if endpoint.is_get() {
             "GET or HEAD"
         } else {
             "POST"
         };
-        return ApiError::wrong_method(required).into_response();
+        return fail(ApiError::wrong_method(required));
     }
     let body = match axum::body::to_bytes(body, state.max_body_bytes).await {
         Ok(bytes) => bytes,
         Err(_) => {
-            return ApiError::bad_body()
-                .with_status(StatusCode::PAYLOAD_TOO_LARGE)
-                .into_response();
+            return fail(ApiError::bad_body().with_status(StatusCode::PAYLOAD_TOO_LARGE));
         }
     };
 
@@ -169,9 +194,13 @@ async fn handle(state: &AppState, request: Request) -> Response {
         state.timestamp_window_secs,
         now,
         &auth_request,
+        faults,
     ) {
         Ok(principal) => principal,
-        Err(error) => return error.into_response(),
+        Err(_) if faults.contains(&Fault::AuthErrorsAll32) => {
+            return fail(ApiError::not_authenticated());
+        }
+        Err(error) => return fail(error),
     };
 
     let limit = state.limit_for(&principal.user_id, endpoint.name());
@@ -182,24 +211,50 @@ async fn handle(state: &AppState, request: Request) -> Response {
         state.rate_limits.window_secs,
         now,
     );
-    let mut response = if quota.exceeded {
-        ApiError::rate_limited().into_response()
+    let mut response = if quota.exceeded && !faults.contains(&Fault::RateLimitNever429) {
+        if faults.contains(&Fault::RateLimitedRemoveApplied) {
+            let call = Call {
+                endpoint,
+                principal,
+                params: params.api(),
+                body,
+            };
+            let _ = handlers::handle(state, &call);
+        }
+        fail(ApiError::rate_limited())
     } else {
+        // Parameters still count for the signature above; a fault only hides one source from
+        // the handler.
+        let mut api_source = params;
+        if faults.contains(&Fault::QueryParamsIgnored) {
+            api_source.query.clear();
+        }
+        if faults.contains(&Fault::FormParamsIgnored) {
+            api_source.form.clear();
+        }
         let call = Call {
             endpoint,
             principal,
-            params: params.api(),
+            params: api_source.api(),
             body,
         };
         match handlers::handle(state, &call) {
-            Ok(value) => json_response(StatusCode::OK, &value),
-            Err(error) => error.into_response(),
+            Ok(value) => json_response(faults::success_status(faults, &value), &value),
+            Err(error) => fail(error),
         }
+    };
+    if faults.contains(&Fault::RateLimitHeadersMissing) {
+        return response;
+    }
+    let remaining = if faults.contains(&Fault::RateLimitRemainingFrozen) {
+        quota.limit
+    } else {
+        quota.remaining
     };
     let headers = response.headers_mut();
     for (name, value) in [
         ("x-rate-limit-limit", quota.limit.to_string()),
-        ("x-rate-limit-remaining", quota.remaining.to_string()),
+        ("x-rate-limit-remaining", remaining.to_string()),
         ("x-rate-limit-reset", quota.reset.to_string()),
     ] {
         if let Ok(value) = HeaderValue::from_str(&value) {

@@ -8,7 +8,12 @@ use base64::engine::general_purpose::STANDARD_NO_PAD;
 use serde_json::{Value, json};
 
 use super::{above, collection_id, count, existing, owned, parse_tweet_id, required, tweet_id};
+use std::collections::BTreeSet;
+
+use axum::http::StatusCode;
+
 use crate::server::errors::ApiError;
+use crate::server::faults::Fault;
 use crate::server::render;
 use crate::server::routes::Call;
 use crate::server::state::AppState;
@@ -119,22 +124,148 @@ pub fn add(state: &AppState, call: &Call) -> Result<Value, ApiError> {
 }
 
 /// `POST collections/entries/remove`: a tweet not in the collection is the soft `not_found`.
+///
+/// The fault checks here (see [`crate::server::faults`]) each replace one step of the faithful
+/// path; with no faults configured this is exactly the documented behaviour.
 pub fn remove(state: &AppState, call: &Call) -> Result<Value, ApiError> {
+    let faults = &state.faults;
     let params = &call.params;
-    let id_param = required(params, "id")?;
-    let tweet_param = required(params, "tweet_id")?;
-    let id = collection_id(id_param)?;
-    let tweet = tweet_id(tweet_param)?;
+    let parameter = |name: &str| {
+        let value = if faults.contains(&Fault::EmptyParamsNotMissing) {
+            params.get(name)
+        } else {
+            params.non_empty(name)
+        };
+        value.ok_or_else(|| {
+            if faults.contains(&Fault::MissingParamWrongCode) {
+                ApiError::code(44)
+                    .with_status(StatusCode::BAD_REQUEST)
+                    .with_message(format!("{name} parameter is invalid."))
+            } else {
+                ApiError::missing_parameter(name)
+            }
+        })
+    };
+    let id_param = match parameter("id") {
+        Err(_) if faults.contains(&Fault::MissingIdSucceeds) => return Ok(soft_remove(vec![])),
+        result => result?,
+    };
+    let tweet_param = match parameter("tweet_id") {
+        Err(_) if faults.contains(&Fault::MissingTweetIdSucceeds) => {
+            return Ok(soft_remove(vec![]));
+        }
+        result => result?,
+    };
+    if faults.contains(&Fault::UnknownParamsRefused) {
+        if let Some((name, _)) = params.0.iter().find(|(k, _)| k != "id" && k != "tweet_id") {
+            return Err(ApiError::code(44)
+                .with_status(StatusCode::BAD_REQUEST)
+                .with_message(format!("{name} parameter is invalid.")));
+        }
+    }
+    let id = match collection_id(id_param) {
+        Err(_) if faults.contains(&Fault::MalformedIdSucceeds) => return Ok(soft_remove(vec![])),
+        result => result?,
+    };
+    let tweet = match tweet_id(tweet_param) {
+        Err(_)
+            if faults.contains(&Fault::NonNumericTweetIdSucceeds)
+                && !tweet_param.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            return Ok(soft_remove(vec![]));
+        }
+        result => result?,
+    };
 
     let mut store = state.store();
-    owned(&store, &id, call)?;
-    match store.remove(&id, tweet) {
-        Some(true) => Ok(soft_remove(vec![])),
-        Some(false) => Ok(soft_remove(vec![json!({
-            "change": {"tweet_id": tweet.to_string(), "op": "remove"},
-            "reason": "not_found",
-        })])),
+    let found = if faults.contains(&Fault::ForeignCollectionModifiable) {
+        existing(&store, &id).map(|_| ())
+    } else {
+        owned(&store, &id, call).map(|_| ())
+    };
+    if let Err(error) = found {
+        if error.code == 87 && faults.contains(&Fault::ForeignCollection401) {
+            return Err(ApiError::not_authenticated());
+        }
+        if error.code != 34 {
+            return Err(error);
+        }
+        if faults.contains(&Fault::UnknownCollection500) {
+            return Err(ApiError::code(131).with_status(StatusCode::INTERNAL_SERVER_ERROR));
+        }
+        if faults.contains(&Fault::UnknownCollectionSucceeds) {
+            return Ok(soft_remove(vec![]));
+        }
+        if faults.contains(&Fault::UnknownCollectionWrongCode) {
+            return Err(ApiError::not_permitted());
+        }
+        return Err(error);
+    }
+    let contained = store.get(&id).is_some_and(|c| c.contains(tweet));
+    let outcome = if !contained {
+        if faults.contains(&Fault::RemoveFromAnyCollection) {
+            if let Some(other) = store
+                .collections
+                .values()
+                .find(|c| c.contains(tweet))
+                .map(|c| c.id.clone())
+            {
+                store.remove(&other, tweet);
+            }
+        }
+        store.remove(&id, tweet)
+    } else if faults.contains(&Fault::RemoveNoop) {
+        Some(true)
+    } else if faults.contains(&Fault::RemoveClears) {
+        store.get_mut(&id).map(|c| {
+            c.entries.clear();
+            true
+        })
+    } else if faults.contains(&Fault::RemoveWrongTweet) {
+        let top = store
+            .get(&id)
+            .and_then(|c| c.entries.first().map(|e| e.tweet_id));
+        top.and_then(|top| store.remove(&id, top))
+    } else {
+        store.remove(&id, tweet)
+    };
+    match outcome {
+        Some(true) => Ok(soft_remove_faulty(faults, vec![])),
+        Some(false) if faults.contains(&Fault::AbsentTweetSucceeds) => {
+            Ok(soft_remove_faulty(faults, vec![]))
+        }
+        Some(false) if faults.contains(&Fault::HardNotFound) => Err(ApiError::no_status()),
+        Some(false) => {
+            let echoed = if faults.contains(&Fault::TweetIdAsNumber) {
+                json!(tweet)
+            } else {
+                json!(tweet.to_string())
+            };
+            let op = if faults.contains(&Fault::WrongOp) {
+                "delete"
+            } else {
+                "remove"
+            };
+            let reason = if faults.contains(&Fault::WrongReason) {
+                "missing"
+            } else {
+                "not_found"
+            };
+            Ok(soft_remove_faulty(
+                faults,
+                vec![json!({"change": {"tweet_id": echoed, "op": op}, "reason": reason})],
+            ))
+        }
         None => Err(ApiError::not_found()),
+    }
+}
+
+/// [`soft_remove`], without `objects` under [`Fault::ObjectsMissing`].
+fn soft_remove_faulty(faults: &BTreeSet<Fault>, errors: Vec<Value>) -> Value {
+    if faults.contains(&Fault::ObjectsMissing) {
+        json!({"response": {"errors": errors}})
+    } else {
+        soft_remove(errors)
     }
 }
 

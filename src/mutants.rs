@@ -1,0 +1,464 @@
+//! The kill matrix: proof that the vectors have teeth.
+//!
+//! A suite that passes against a broken server proves nothing. So the kit runs every vector
+//! against the faithful reference server (which must pass everything) and then against one
+//! in-process server per fault profile ([`Fault`]); a fault is *caught* ("killed") when at least
+//! one vector of a level that would fail a run failed:
+//! - a MUST fault must make a MUST vector fail (the default profile would then fail the run);
+//! - a SHOULD fault must make a MUST or SHOULD vector fail (the strict profile would).
+//!
+//! A fault nobody catches (a *survivor*) names the vector to write next.
+//!
+//! Like [`crate::embedded`], this is glue that knows both the server and the harness.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::embedded;
+use crate::runner::{Suite, SuiteConfig};
+use crate::server::{Fault, FaultLevel, ServerConfig};
+use crate::vector::Level;
+use crate::verdict::{Outcome, VectorResult};
+
+/// How to run the matrix.
+#[derive(Debug, Clone)]
+pub struct MatrixConfig {
+    /// Vectors and specs (the profile is irrelevant: the matrix judges each fault at its level).
+    pub suite: SuiteConfig,
+    /// Vectors run at once against each server.
+    pub parallel: usize,
+    /// Servers (the clean one and faulty ones) under test at once.
+    pub concurrent_servers: usize,
+    /// Seconds to wait for each response.
+    pub timeout_secs: f64,
+    /// The faults to try (default: every one).
+    pub faults: Vec<Fault>,
+}
+
+impl MatrixConfig {
+    /// Every fault against the given vectors, with defaults sized for a 2-core CI machine.
+    ///
+    /// Vectors run one at a time per server, many servers at once: vectors share the seeded
+    /// tweets, so under a fault that touches other collections (`remove-from-any-collection`)
+    /// concurrent vectors on one server would see each other's damage, and a fault would be
+    /// "caught" by chance. One vector at a time per server keeps every verdict deterministic.
+    pub fn new(suite: SuiteConfig) -> MatrixConfig {
+        MatrixConfig {
+            suite,
+            parallel: 1,
+            concurrent_servers: 8,
+            timeout_secs: 10.0,
+            faults: Fault::ALL.to_vec(),
+        }
+    }
+}
+
+/// One failing vector, in short.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Failure {
+    /// Trial id.
+    pub id: String,
+    /// Vector level (`must`, `should`, `may`; `invalid` for a broken file).
+    pub level: String,
+    /// The first line of the failure text (or the ignore reason).
+    pub summary: String,
+}
+
+/// How the faithful server fared: it must pass every vector.
+#[derive(Debug, Clone, Serialize)]
+pub struct CleanRun {
+    /// Vectors that failed (or were invalid) against the faithful server.
+    pub failures: Vec<Failure>,
+    /// Vectors the embedded target could not run (they cannot kill anything either).
+    pub ignored: Vec<Failure>,
+}
+
+/// One fault's row of the matrix.
+#[derive(Debug, Clone, Serialize)]
+pub struct FaultRow {
+    /// Kebab-case name (`serve --fault NAME`).
+    pub fault: String,
+    /// Level of the requirement the fault breaks.
+    pub level: String,
+    /// Requirement id the fault violates.
+    pub requirement: String,
+    /// What the server does wrong.
+    pub description: String,
+    /// Whether a vector of a counting level failed.
+    pub caught: bool,
+    /// Vectors of a counting level that failed: they caught the fault.
+    pub killed_by: Vec<String>,
+    /// Vectors that failed at a level that does not count for this fault (e.g. a SHOULD vector
+    /// on a MUST fault): a hint that a vector's level may be too low.
+    pub also_failed: Vec<String>,
+}
+
+/// The whole matrix.
+#[derive(Debug, Clone, Serialize)]
+pub struct KillMatrix {
+    /// Vector files run against each server.
+    pub vectors: usize,
+    /// The faithful server's run.
+    pub clean: CleanRun,
+    /// One row per fault, in [`Fault::ALL`] order.
+    pub faults: Vec<FaultRow>,
+    /// Vectors that caught none of the faults (failures at a level that does not count aside):
+    /// they have no proven teeth yet. Empty unless every fault was tried.
+    pub toothless_vectors: Vec<String>,
+    /// Wall time of the whole matrix, in seconds.
+    pub elapsed_secs: f64,
+}
+
+impl KillMatrix {
+    /// The faults no vector caught at their level.
+    pub fn survivors(&self) -> Vec<&FaultRow> {
+        self.faults.iter().filter(|row| !row.caught).collect()
+    }
+
+    /// The clean server passed everything and every fault was caught.
+    pub fn passed(&self) -> bool {
+        self.clean.failures.is_empty() && self.faults.iter().all(|row| row.caught)
+    }
+
+    /// The matrix as a table for people, then the clean server's failures and the survivors with
+    /// what each breaks, so the reader knows which vector to write.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let headers = ["fault", "level", "requirement", "caught", "killed by"];
+        let rows: Vec<[String; 5]> = self
+            .faults
+            .iter()
+            .map(|row| {
+                [
+                    row.fault.clone(),
+                    row.level.to_uppercase(),
+                    row.requirement.clone(),
+                    if row.caught { "yes" } else { "NO" }.to_string(),
+                    killers_cell(&row.killed_by),
+                ]
+            })
+            .collect();
+        let mut widths = headers.map(str::len);
+        for row in &rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        let line = |cells: [&str; 5]| {
+            let mut text = String::new();
+            for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
+                if i + 1 == cells.len() {
+                    text.push_str(cell);
+                } else {
+                    let _ = write!(text, "{cell:<width$}  ");
+                }
+            }
+            text.trim_end().to_string()
+        };
+        let _ = writeln!(out, "{}", line(headers));
+        for row in &rows {
+            let _ = writeln!(out, "{}", line(row.each_ref().map(String::as_str)));
+        }
+        let _ = writeln!(out);
+        if self.clean.failures.is_empty() {
+            let _ = writeln!(
+                out,
+                "clean server: all {} vectors pass",
+                self.vectors - self.clean.ignored.len()
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "clean server: {} vector(s) FAIL against the faithful server (fix the vector or the server first):",
+                self.clean.failures.len()
+            );
+            for failure in &self.clean.failures {
+                let _ = writeln!(
+                    out,
+                    "  {} [{}] {}",
+                    failure.id, failure.level, failure.summary
+                );
+            }
+        }
+        for ignored in &self.clean.ignored {
+            let _ = writeln!(
+                out,
+                "  ignored (kills nothing): {} — {}",
+                ignored.id, ignored.summary
+            );
+        }
+        let survivors = self.survivors();
+        let caught = self.faults.len() - survivors.len();
+        let _ = writeln!(
+            out,
+            "kill matrix: {caught}/{} faults caught · {} vectors · {:.1} s",
+            self.faults.len(),
+            self.vectors,
+            self.elapsed_secs
+        );
+        if !survivors.is_empty() {
+            let _ = writeln!(
+                out,
+                "survivors (add a vector of the given level or above that fails under the fault; reproduce with `serve --fault NAME`):"
+            );
+            for row in survivors {
+                let _ = writeln!(
+                    out,
+                    "  {} [{} · {}]: {}",
+                    row.fault,
+                    row.level.to_uppercase(),
+                    row.requirement,
+                    row.description
+                );
+                if !row.also_failed.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "    failed only at a level that does not count: {}",
+                        row.also_failed.join(", ")
+                    );
+                }
+            }
+        }
+        if !self.toothless_vectors.is_empty() {
+            let _ = writeln!(
+                out,
+                "vectors that caught none of the {} faults (fine when they pin a detail no fault breaks yet): {}",
+                self.faults.len(),
+                self.toothless_vectors.join(", ")
+            );
+        }
+        out
+    }
+}
+
+/// Every fault as a Markdown table (`name | level | requirement | description`), for
+/// `mutants --list` and `docs/mutants.md`.
+pub fn fault_table() -> String {
+    let mut out =
+        String::from("| fault | level | requirement | description |\n|---|---|---|---|\n");
+    for fault in Fault::ALL {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | `{}` | {} |",
+            fault.name(),
+            fault.level().as_str().to_uppercase(),
+            fault.requirement(),
+            fault.description().replace('|', "\\|")
+        );
+    }
+    out
+}
+
+/// `a, b, c +4` (first three and how many more), or `—`.
+fn killers_cell(killers: &[String]) -> String {
+    const SHOWN: usize = 3;
+    if killers.is_empty() {
+        return "—".to_string();
+    }
+    let mut cell = killers
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if killers.len() > SHOWN {
+        let _ = write!(
+            cell,
+            " +{} ({} in all)",
+            killers.len() - SHOWN,
+            killers.len()
+        );
+    }
+    cell
+}
+
+/// Whether a failing vector of `level` catches a fault of `fault_level` (see the module docs).
+pub fn counts(fault_level: FaultLevel, level: Level) -> bool {
+    match fault_level {
+        FaultLevel::Must => level == Level::Must,
+        FaultLevel::Should => matches!(level, Level::Must | Level::Should),
+    }
+}
+
+/// Runs the clean server and every configured fault; fails only when the suite cannot be loaded
+/// or a server cannot start.
+pub async fn run(config: &MatrixConfig) -> anyhow::Result<KillMatrix> {
+    let started = Instant::now();
+    let suite = Arc::new(Suite::load(config.suite.clone())?);
+    let runs: Vec<Option<Fault>> = std::iter::once(None)
+        .chain(config.faults.iter().copied().map(Some))
+        .collect();
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(
+        config.concurrent_servers.max(1),
+    ));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, fault) in runs.into_iter().enumerate() {
+        let suite = Arc::clone(&suite);
+        let semaphore = Arc::clone(&semaphore);
+        let (parallel, timeout) = (config.parallel, config.timeout_secs);
+        tasks.spawn(async move {
+            let _permit = semaphore.acquire_owned().await;
+            let results = run_one(&suite, fault, parallel, timeout).await;
+            (index, fault, results)
+        });
+    }
+    let mut by_index = BTreeMap::new();
+    while let Some(joined) = tasks.join_next().await {
+        let (index, fault, results) = joined?;
+        by_index.insert(index, (fault, results?));
+    }
+
+    let mut clean = CleanRun {
+        failures: Vec::new(),
+        ignored: Vec::new(),
+    };
+    let mut rows = Vec::new();
+    let mut killers_of_any: BTreeSet<String> = BTreeSet::new();
+    for (fault, results) in by_index.into_values() {
+        let Some(fault) = fault else {
+            for result in &results {
+                match &result.outcome {
+                    Outcome::Passed => {}
+                    Outcome::Ignored { reason } => clean.ignored.push(Failure {
+                        id: result.id.clone(),
+                        level: result.level.as_str().to_string(),
+                        summary: reason.clone(),
+                    }),
+                    Outcome::Failed { message } => clean.failures.push(failure(result, message)),
+                    Outcome::Invalid { message } => clean.failures.push(Failure {
+                        level: "invalid".into(),
+                        ..failure(result, message)
+                    }),
+                }
+            }
+            continue;
+        };
+        let mut killed_by = Vec::new();
+        let mut also_failed = Vec::new();
+        for result in &results {
+            if !matches!(result.outcome, Outcome::Failed { .. }) {
+                continue;
+            }
+            if counts(fault.level(), result.level) {
+                killed_by.push(result.id.clone());
+            } else {
+                also_failed.push(result.id.clone());
+            }
+        }
+        killers_of_any.extend(killed_by.iter().cloned());
+        rows.push(FaultRow {
+            fault: fault.name().to_string(),
+            level: fault.level().as_str().to_string(),
+            requirement: fault.requirement().to_string(),
+            description: fault.description().to_string(),
+            caught: !killed_by.is_empty(),
+            killed_by,
+            also_failed,
+        });
+    }
+    // Only meaningful over the whole fault list: a subset leaves most vectors idle.
+    let every_fault = Fault::ALL.iter().all(|f| config.faults.contains(f));
+    let toothless_vectors = suite
+        .vectors
+        .iter()
+        .filter(|_| every_fault)
+        .map(|v| v.id.clone())
+        .filter(|id| !killers_of_any.contains(id))
+        .filter(|id| !clean.ignored.iter().any(|i| &i.id == id))
+        .filter(|id| !clean.failures.iter().any(|f| &f.id == id))
+        .collect();
+    Ok(KillMatrix {
+        vectors: suite.vectors.len(),
+        clean,
+        faults: rows,
+        toothless_vectors,
+        elapsed_secs: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn failure(result: &VectorResult, message: &str) -> Failure {
+    // The line after "step N of M: …" is the first mismatch; offline vectors have none.
+    let lines: Vec<&str> = message.lines().collect();
+    let summary = lines
+        .iter()
+        .position(|line| line.trim_start().starts_with("step "))
+        .and_then(|i| lines.get(i + 1))
+        .or_else(|| lines.last())
+        .map(|line| line.trim().to_string())
+        .unwrap_or_default();
+    Failure {
+        id: result.id.clone(),
+        level: result.level.as_str().to_string(),
+        summary,
+    }
+}
+
+/// One fresh server with at most one fault, every vector against it, then shutdown.
+async fn run_one(
+    suite: &Suite,
+    fault: Option<Fault>,
+    parallel: usize,
+    timeout_secs: f64,
+) -> anyhow::Result<Vec<VectorResult>> {
+    let config = ServerConfig {
+        faults: fault.into_iter().collect(),
+        ..ServerConfig::default()
+    };
+    let name = fault.map_or("the clean server", Fault::name);
+    let (server, target) = embedded::start_with(config, timeout_secs)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot start {name}: {e:#}"))?;
+    let results = suite.evaluate_all(Arc::new(target), parallel).await;
+    if results.len() != suite.vectors.len() {
+        // evaluate_all drops vectors whose task panicked; a missing verdict must not pass for
+        // a vector that "did not fail".
+        anyhow::bail!(
+            "against {name}, {} of {} vectors ended without a verdict (a panic in the harness)",
+            suite.vectors.len() - results.len(),
+            suite.vectors.len()
+        );
+    }
+    // Shutdown waits for in-flight connections; a client keeping one alive must not hang the
+    // matrix, so give it a bound and drop the server otherwise (dropping also stops it).
+    let _ = tokio::time::timeout(Duration::from_secs(5), server.shutdown()).await;
+    Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_count_as_the_profiles_would_fail_a_run() {
+        assert!(counts(FaultLevel::Must, Level::Must));
+        assert!(!counts(FaultLevel::Must, Level::Should));
+        assert!(!counts(FaultLevel::Must, Level::May));
+        assert!(counts(FaultLevel::Should, Level::Must));
+        assert!(counts(FaultLevel::Should, Level::Should));
+        assert!(!counts(FaultLevel::Should, Level::May));
+    }
+
+    #[test]
+    fn the_docs_list_every_fault_as_the_code_does() {
+        // docs/mutants.md embeds `mutants --list`; regenerate it when a fault changes.
+        let docs = include_str!("../docs/mutants.md");
+        for row in fault_table().lines() {
+            assert!(
+                docs.contains(row),
+                "docs/mutants.md lacks or differs in this row (paste `collections-conformance mutants --list`):\n{row}"
+            );
+        }
+    }
+
+    #[test]
+    fn killer_cell_shows_three_and_a_count() {
+        let ids: Vec<String> = (1..=5).map(|i| format!("v{i}")).collect();
+        assert_eq!(killers_cell(&ids[..2]), "v1, v2");
+        assert_eq!(killers_cell(&ids), "v1, v2, v3 +2 (5 in all)");
+        assert_eq!(killers_cell(&[]), "—");
+    }
+}

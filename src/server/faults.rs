@@ -1,0 +1,700 @@
+//! Fault profiles: deliberate, one-at-a-time deviations from the faithful behaviour, so the kit can
+//! prove each vector has teeth (a suite that passes against a broken server proves nothing).
+//!
+//! Every fault is ONE deviation, named after what it breaks, and touches only
+//! `POST collections/entries/remove` (the endpoint under test). The other endpoints stay faithful,
+//! so vectors can still set up fixtures (create, add), read state back (entries) and tear down
+//! (destroy) under any fault. Each fault names the requirement of `specs/requirements.json` it
+//! violates and that requirement's level, which decides which vectors must catch it (see
+//! `src/mutants.rs`).
+//!
+//! The checks themselves are one `faults.contains(&Fault::X)` each, at the place the faithful
+//! behaviour is decided (`auth.rs`, `routes.rs`, `handlers/entries.rs`).
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::errors::{ApiError, json_response};
+
+/// How binding the requirement a fault breaks is. The server keeps its own small enum rather than
+/// the harness's level type, because the server never imports the harness.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FaultLevel {
+    /// The broken requirement is a MUST: a MUST vector has to catch the fault.
+    Must,
+    /// The broken requirement is a SHOULD: a MUST or SHOULD vector has to catch it (strict profile).
+    Should,
+}
+
+impl FaultLevel {
+    /// `must` or `should`, as in `specs/requirements.json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FaultLevel::Must => "must",
+            FaultLevel::Should => "should",
+        }
+    }
+}
+
+/// One deliberate deviation of the reference server (see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Fault {
+    // Authentication.
+    /// OAuth verification skipped entirely.
+    AuthSkipped,
+    /// Form-body parameters left out of the signature base string.
+    BodyParamsUnsigned,
+    /// `oauth_timestamp` not checked.
+    StaleTimestampAccepted,
+    /// Nonces not remembered.
+    NonceReplayAccepted,
+    /// The app's bearer token accepted as the main user.
+    BearerAccepted,
+    /// Signature not compared for a known token.
+    AnySignatureAccepted,
+    /// Unknown or revoked tokens accepted as the main user.
+    UnknownTokenAccepted,
+    /// `PLAINTEXT` signatures accepted.
+    PlaintextAccepted,
+    /// `oauth_version` not checked.
+    OauthVersionUnchecked,
+    /// Duplicate parameter keys accepted.
+    DuplicateParamsAccepted,
+    /// `oauth_timestamp` in the future not checked.
+    FutureTimestampAccepted,
+    /// Signatures made for another method or URL accepted.
+    SignatureIgnoresMethodAndUrl,
+    /// A request without `oauth_signature` accepted.
+    MissingSignatureAccepted,
+    /// An unknown consumer key accepted.
+    UnknownConsumerAccepted,
+    /// `oauth_*` read from the header only.
+    OauthHeaderOnly,
+    /// The base string encodes values as a form (`+` for space).
+    BaseStringFormEncoded,
+    /// Every auth refusal answered 401 / 32.
+    AuthErrorsAll32,
+    // Parameters.
+    /// Missing `tweet_id` answered with the success envelope.
+    MissingTweetIdSucceeds,
+    /// Missing `id` answered with the success envelope.
+    MissingIdSucceeds,
+    /// API parameters read from the form body only.
+    QueryParamsIgnored,
+    /// API parameters read from the query string only.
+    FormParamsIgnored,
+    /// Ownership not checked.
+    ForeignCollectionModifiable,
+    /// Empty `id` / `tweet_id` treated as present.
+    EmptyParamsNotMissing,
+    /// Missing parameters answered 400 / 44.
+    MissingParamWrongCode,
+    /// A malformed collection id answered with the success envelope.
+    MalformedIdSucceeds,
+    /// A non-numeric `tweet_id` answered with the success envelope.
+    NonNumericTweetIdSucceeds,
+    /// Unknown parameters refused.
+    UnknownParamsRefused,
+    /// Another user's collection answered 401 / 32.
+    ForeignCollection401,
+    // Envelopes.
+    /// Absent tweet answered with a hard 404 / 144.
+    HardNotFound,
+    /// `change.tweet_id` echoed as a JSON number.
+    TweetIdAsNumber,
+    /// Hard errors as `{"errors":{…}}`.
+    ErrorsAsObject,
+    /// Soft envelope without `objects`.
+    ObjectsMissing,
+    /// Soft error `reason` is `missing`.
+    WrongReason,
+    /// Soft error `op` is `delete`.
+    WrongOp,
+    /// `Content-Type: text/html`.
+    HtmlContentType,
+    /// Hard errors as `{"code":…,"message":…}`.
+    ErrorFieldsTopLevel,
+    /// Soft not_found with HTTP 404.
+    SoftNotFound404,
+    /// Hard errors as plain text.
+    PlainTextErrors,
+    // State.
+    /// Success reported, nothing removed.
+    RemoveNoop,
+    /// The whole collection emptied.
+    RemoveClears,
+    /// The top entry removed instead of the named one.
+    RemoveWrongTweet,
+    /// Absent tweet answered with the success envelope.
+    AbsentTweetSucceeds,
+    /// Absent tweet removed from another collection holding it.
+    RemoveFromAnyCollection,
+    // Method.
+    /// GET acts as POST.
+    GetAccepted,
+    /// Wrong method answered 404 / 34.
+    WrongMethod404,
+    // Rate limits.
+    /// No `x-rate-limit-*` headers.
+    RateLimitHeadersMissing,
+    /// Never 429.
+    RateLimitNever429,
+    /// `x-rate-limit-remaining` never counts down.
+    RateLimitRemainingFrozen,
+    /// Over the limit, the remove is carried out before the 429.
+    RateLimitedRemoveApplied,
+    // Collections.
+    /// 500 for an unknown collection.
+    UnknownCollection500,
+    /// Unknown collection answered with the success envelope.
+    UnknownCollectionSucceeds,
+    /// Unknown collection answered 403 / 87.
+    UnknownCollectionWrongCode,
+}
+
+impl Fault {
+    /// Every fault, in the order of the docs table.
+    pub const ALL: [Fault; 52] = [
+        Fault::AuthSkipped,
+        Fault::BodyParamsUnsigned,
+        Fault::StaleTimestampAccepted,
+        Fault::NonceReplayAccepted,
+        Fault::BearerAccepted,
+        Fault::AnySignatureAccepted,
+        Fault::UnknownTokenAccepted,
+        Fault::PlaintextAccepted,
+        Fault::OauthVersionUnchecked,
+        Fault::DuplicateParamsAccepted,
+        Fault::FutureTimestampAccepted,
+        Fault::SignatureIgnoresMethodAndUrl,
+        Fault::MissingSignatureAccepted,
+        Fault::UnknownConsumerAccepted,
+        Fault::OauthHeaderOnly,
+        Fault::BaseStringFormEncoded,
+        Fault::AuthErrorsAll32,
+        Fault::MissingTweetIdSucceeds,
+        Fault::MissingIdSucceeds,
+        Fault::QueryParamsIgnored,
+        Fault::FormParamsIgnored,
+        Fault::ForeignCollectionModifiable,
+        Fault::EmptyParamsNotMissing,
+        Fault::MissingParamWrongCode,
+        Fault::MalformedIdSucceeds,
+        Fault::NonNumericTweetIdSucceeds,
+        Fault::UnknownParamsRefused,
+        Fault::ForeignCollection401,
+        Fault::HardNotFound,
+        Fault::TweetIdAsNumber,
+        Fault::ErrorsAsObject,
+        Fault::ObjectsMissing,
+        Fault::WrongReason,
+        Fault::WrongOp,
+        Fault::HtmlContentType,
+        Fault::ErrorFieldsTopLevel,
+        Fault::SoftNotFound404,
+        Fault::PlainTextErrors,
+        Fault::RemoveNoop,
+        Fault::RemoveClears,
+        Fault::RemoveWrongTweet,
+        Fault::AbsentTweetSucceeds,
+        Fault::RemoveFromAnyCollection,
+        Fault::GetAccepted,
+        Fault::WrongMethod404,
+        Fault::RateLimitHeadersMissing,
+        Fault::RateLimitNever429,
+        Fault::RateLimitRemainingFrozen,
+        Fault::RateLimitedRemoveApplied,
+        Fault::UnknownCollection500,
+        Fault::UnknownCollectionSucceeds,
+        Fault::UnknownCollectionWrongCode,
+    ];
+
+    /// The kebab-case name used on the command line (`serve --fault NAME`) and in reports.
+    pub fn name(self) -> &'static str {
+        self.row().0
+    }
+
+    /// Level of the requirement the fault breaks.
+    pub fn level(self) -> FaultLevel {
+        self.row().1
+    }
+
+    /// Id of the requirement in `specs/requirements.json` the fault violates.
+    pub fn requirement(self) -> &'static str {
+        self.row().2
+    }
+
+    /// One line: what the server does wrong under this fault.
+    pub fn description(self) -> &'static str {
+        self.row().3
+    }
+
+    fn row(self) -> (&'static str, FaultLevel, &'static str, &'static str) {
+        use FaultLevel::{Must, Should};
+        match self {
+            Fault::AuthSkipped => (
+                "auth-skipped",
+                Must,
+                "auth.user_context.required",
+                "OAuth verification skipped: any or no credentials accepted (as the named token's user if known, else the main user)",
+            ),
+            Fault::BodyParamsUnsigned => (
+                "body-params-unsigned",
+                Must,
+                "auth.signature.covers_body",
+                "form-body parameters left out of the signature base string: correctly signed form requests fail, body-unsigned ones pass",
+            ),
+            Fault::StaleTimestampAccepted => (
+                "stale-timestamp-accepted",
+                Must,
+                "auth.timestamp.window",
+                "oauth_timestamp not checked against the past: stale timestamps accepted",
+            ),
+            Fault::NonceReplayAccepted => (
+                "nonce-replay-accepted",
+                Should,
+                "auth.nonce.replay",
+                "nonces not remembered: the same signed request accepted twice",
+            ),
+            Fault::BearerAccepted => (
+                "bearer-accepted",
+                Must,
+                "auth.bearer.refused",
+                "the app's bearer token accepted as the main user",
+            ),
+            Fault::AnySignatureAccepted => (
+                "any-signature-accepted",
+                Must,
+                "auth.signature.verified",
+                "oauth_signature not compared: any signature accepted for a known token",
+            ),
+            Fault::UnknownTokenAccepted => (
+                "unknown-token-accepted",
+                Must,
+                "auth.token.unknown",
+                "an unknown or revoked access token accepted as the main user",
+            ),
+            Fault::PlaintextAccepted => (
+                "plaintext-accepted",
+                Must,
+                "auth.signature.hmac_sha1_only",
+                "oauth_signature_method PLAINTEXT accepted (signature = the signing key)",
+            ),
+            Fault::OauthVersionUnchecked => (
+                "oauth-version-unchecked",
+                Should,
+                "auth.version",
+                "oauth_version not checked: 2.0 accepted",
+            ),
+            Fault::DuplicateParamsAccepted => (
+                "duplicate-params-accepted",
+                Should,
+                "remove.param.duplicate_refused",
+                "a key repeated across header, query and body accepted (first value used)",
+            ),
+            Fault::FutureTimestampAccepted => (
+                "future-timestamp-accepted",
+                Should,
+                "auth.timestamp.future",
+                "oauth_timestamp not checked against the future: timestamps an hour ahead accepted",
+            ),
+            Fault::SignatureIgnoresMethodAndUrl => (
+                "signature-ignores-method-and-url",
+                Must,
+                "auth.signature.covers_method_and_url",
+                "a signature made for another HTTP method or another Collections endpoint URL accepted",
+            ),
+            Fault::MissingSignatureAccepted => (
+                "missing-signature-accepted",
+                Must,
+                "auth.signature.required",
+                "a request without oauth_signature accepted (a present one is still verified)",
+            ),
+            Fault::UnknownConsumerAccepted => (
+                "unknown-consumer-accepted",
+                Must,
+                "auth.consumer.unknown",
+                "oauth_consumer_key not checked (the signature is still verified with the app's secret)",
+            ),
+            Fault::OauthHeaderOnly => (
+                "oauth-header-only",
+                Should,
+                "auth.placement.query_or_body",
+                "oauth_* parameters read from the Authorization header only; in the query or body they are ignored (400 / 215)",
+            ),
+            Fault::BaseStringFormEncoded => (
+                "base-string-form-encoded",
+                Must,
+                "remove.param.encoding",
+                "the signature base string encodes parameters as a form (space as +, * kept, ~ as %7E) instead of RFC 3986",
+            ),
+            Fault::AuthErrorsAll32 => (
+                "auth-errors-all-32",
+                Should,
+                "auth.none.code_215",
+                "every authentication refusal answered 401 / 32 (no 215, 89, 135 or 220)",
+            ),
+            Fault::MissingTweetIdSucceeds => (
+                "missing-tweet-id-succeeds",
+                Must,
+                "remove.param.tweet_id.required",
+                "missing tweet_id answered with the success envelope (nothing removed)",
+            ),
+            Fault::MissingIdSucceeds => (
+                "missing-id-succeeds",
+                Must,
+                "remove.param.id.required",
+                "missing id answered with the success envelope (nothing removed)",
+            ),
+            Fault::QueryParamsIgnored => (
+                "query-params-ignored",
+                Must,
+                "remove.param.in_query",
+                "API parameters read from the form body only; the query string is ignored (still signed)",
+            ),
+            Fault::FormParamsIgnored => (
+                "form-params-ignored",
+                Should,
+                "remove.param.in_form_body",
+                "API parameters read from the query string only; the form body is ignored (still signed)",
+            ),
+            Fault::ForeignCollectionModifiable => (
+                "foreign-collection-modifiable",
+                Must,
+                "remove.collection.foreign",
+                "ownership not checked: another user's collection can be modified",
+            ),
+            Fault::EmptyParamsNotMissing => (
+                "empty-params-not-missing",
+                Should,
+                "remove.param.empty_is_missing",
+                "an empty id or tweet_id counts as present (404 / 34 or 404 / 144 instead of 403 / 38)",
+            ),
+            Fault::MissingParamWrongCode => (
+                "missing-param-wrong-code",
+                Should,
+                "remove.param.missing.code",
+                "a missing parameter answered 400 / 44 \"<name> parameter is invalid.\" instead of 403 / 38",
+            ),
+            Fault::MalformedIdSucceeds => (
+                "malformed-id-succeeds",
+                Should,
+                "remove.param.id.format",
+                "a collection id that is not custom-<digits> answered with the success envelope",
+            ),
+            Fault::NonNumericTweetIdSucceeds => (
+                "non-numeric-tweet-id-succeeds",
+                Should,
+                "remove.param.tweet_id.format",
+                "a tweet_id that is not a number answered with the success envelope",
+            ),
+            Fault::UnknownParamsRefused => (
+                "unknown-params-refused",
+                Should,
+                "remove.param.unknown_ignored",
+                "a parameter other than id and tweet_id refused with 400 / 44",
+            ),
+            Fault::ForeignCollection401 => (
+                "foreign-collection-401",
+                Should,
+                "remove.collection.foreign.code",
+                "another user's collection answered 401 / 32, as if unauthenticated, instead of 403 / 87 (nothing removed)",
+            ),
+            Fault::HardNotFound => (
+                "hard-not-found",
+                Must,
+                "remove.not_found.soft",
+                "a tweet not in the collection answered with a hard 404 / 144 instead of the soft not_found",
+            ),
+            Fault::TweetIdAsNumber => (
+                "tweet-id-as-number",
+                Must,
+                "remove.ids.strings",
+                "change.tweet_id echoed as a JSON number",
+            ),
+            Fault::ErrorsAsObject => (
+                "errors-as-object",
+                Must,
+                "envelope.hard.shape",
+                "hard errors as {\"errors\":{\"code\",\"message\"}} (an object, not an array)",
+            ),
+            Fault::ObjectsMissing => (
+                "objects-missing",
+                Must,
+                "envelope.soft.shape",
+                "the soft envelope lacks \"objects\"",
+            ),
+            Fault::WrongReason => (
+                "wrong-reason",
+                Must,
+                "remove.not_found.soft",
+                "soft not_found with reason \"missing\"",
+            ),
+            Fault::WrongOp => (
+                "wrong-op",
+                Must,
+                "envelope.soft.shape",
+                "soft error change.op \"delete\" instead of \"remove\"",
+            ),
+            Fault::HtmlContentType => (
+                "html-content-type",
+                Should,
+                "remove.response.content_type",
+                "every remove response labelled Content-Type: text/html; charset=utf-8 (body unchanged)",
+            ),
+            Fault::ErrorFieldsTopLevel => (
+                "error-fields-top-level",
+                Must,
+                "envelope.hard.shape",
+                "hard errors as {\"code\":…,\"message\":…} without the errors array",
+            ),
+            Fault::SoftNotFound404 => (
+                "soft-not-found-404",
+                Should,
+                "remove.not_found.status_200",
+                "the soft not_found body sent with HTTP 404",
+            ),
+            Fault::PlainTextErrors => (
+                "plain-text-errors",
+                Must,
+                "remove.response.json",
+                "hard errors as the bare message in text/plain (not JSON)",
+            ),
+            Fault::RemoveNoop => (
+                "remove-noop",
+                Must,
+                "remove.state.removed",
+                "remove answers success but removes nothing",
+            ),
+            Fault::RemoveClears => (
+                "remove-clears",
+                Must,
+                "remove.state.others_kept",
+                "remove empties the whole collection",
+            ),
+            Fault::RemoveWrongTweet => (
+                "remove-wrong-tweet",
+                Must,
+                "remove.state.others_kept",
+                "remove takes the collection's top entry instead of the named tweet",
+            ),
+            Fault::AbsentTweetSucceeds => (
+                "absent-tweet-succeeds",
+                Must,
+                "remove.state.twice_not_found",
+                "a tweet not in the collection (e.g. removed already) answered with the success envelope",
+            ),
+            Fault::RemoveFromAnyCollection => (
+                "remove-from-any-collection",
+                Must,
+                "remove.state.other_collection",
+                "a tweet not in this collection is removed from another collection holding it (answer still not_found)",
+            ),
+            Fault::GetAccepted => (
+                "get-accepted",
+                Must,
+                "remove.method.others_refused",
+                "GET on remove acts as POST",
+            ),
+            Fault::WrongMethod404 => (
+                "wrong-method-404",
+                Should,
+                "remove.method.code_86",
+                "a wrong method answered 404 / 34 instead of 400 / 86",
+            ),
+            Fault::RateLimitHeadersMissing => (
+                "rate-limit-headers-missing",
+                Should,
+                "ratelimit.headers",
+                "no x-rate-limit-* headers",
+            ),
+            Fault::RateLimitNever429 => (
+                "rate-limit-never-429",
+                Must,
+                "ratelimit.exhausted",
+                "requests are counted but never refused with 429 / 88",
+            ),
+            Fault::RateLimitRemainingFrozen => (
+                "rate-limit-remaining-frozen",
+                Should,
+                "ratelimit.headers",
+                "x-rate-limit-remaining always equals the limit (never counts down)",
+            ),
+            Fault::RateLimitedRemoveApplied => (
+                "rate-limited-remove-applied",
+                Must,
+                "ratelimit.exhausted",
+                "over the limit, the tweet is removed anyway before the 429 / 88 is answered",
+            ),
+            Fault::UnknownCollection500 => (
+                "unknown-collection-500",
+                Must,
+                "robustness.no_5xx",
+                "an unknown collection answered HTTP 500 / 131",
+            ),
+            Fault::UnknownCollectionSucceeds => (
+                "unknown-collection-succeeds",
+                Must,
+                "remove.collection.unknown",
+                "an unknown collection answered with the success envelope",
+            ),
+            Fault::UnknownCollectionWrongCode => (
+                "unknown-collection-wrong-code",
+                Should,
+                "remove.collection.unknown.code",
+                "an unknown collection answered 403 / 87 instead of 404 / 34",
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Fault {
+    type Err = String;
+
+    /// Parses a fault name; the error lists every name, so a typo on the command line is easy to
+    /// fix.
+    fn from_str(name: &str) -> Result<Fault, String> {
+        Fault::ALL
+            .into_iter()
+            .find(|f| f.name() == name.trim())
+            .ok_or_else(|| {
+                let names: Vec<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
+                format!("unknown fault {name:?}; known: {}", names.join(", "))
+            })
+    }
+}
+
+/// The empty set, for endpoints no fault touches.
+static NO_FAULTS: BTreeSet<Fault> = BTreeSet::new();
+
+/// The faults that apply to a request on `endpoint`: the configured ones on
+/// `collections/entries/remove`, none elsewhere.
+pub fn active(faults: &BTreeSet<Fault>, endpoint: super::routes::Endpoint) -> &BTreeSet<Fault> {
+    if endpoint == super::routes::Endpoint::EntriesRemove {
+        faults
+    } else {
+        &NO_FAULTS
+    }
+}
+
+/// A hard error as the response, in the faithful envelope or in the shape a fault dictates.
+pub fn error_response(faults: &BTreeSet<Fault>, error: ApiError) -> Response {
+    if faults.contains(&Fault::PlainTextErrors) {
+        let mut response = (error.status, error.message).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        return response;
+    }
+    let (code, message) = (error.code, error.message.as_str());
+    let body = if faults.contains(&Fault::ErrorsAsObject) {
+        serde_json::json!({"errors": {"code": code, "message": message}})
+    } else if faults.contains(&Fault::ErrorFieldsTopLevel) {
+        serde_json::json!({"code": code, "message": message})
+    } else {
+        error.body()
+    };
+    json_response(error.status, &body)
+}
+
+/// The status of a successful handler answer: 200, or 404 for a soft error under
+/// [`Fault::SoftNotFound404`].
+pub fn success_status(faults: &BTreeSet<Fault>, body: &serde_json::Value) -> StatusCode {
+    let soft_errors = body
+        .pointer("/response/errors")
+        .and_then(serde_json::Value::as_array)
+        .is_some_and(|errors| !errors.is_empty());
+    if soft_errors && faults.contains(&Fault::SoftNotFound404) {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::OK
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_kebab_case_and_round_trip() {
+        let mut seen = BTreeSet::new();
+        for fault in Fault::ALL {
+            let name = fault.name();
+            assert!(seen.insert(name), "duplicate name {name}");
+            assert!(
+                name.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{name} is not kebab-case"
+            );
+            assert_eq!(name.parse::<Fault>(), Ok(fault));
+            assert!(!fault.description().is_empty());
+        }
+        assert!(
+            "no-such-fault"
+                .parse::<Fault>()
+                .unwrap_err()
+                .contains("auth-skipped")
+        );
+    }
+
+    #[test]
+    fn every_fault_names_a_requirement_of_its_level() {
+        let spec: serde_json::Value =
+            serde_json::from_str(include_str!("../../specs/requirements.json")).unwrap();
+        let requirements = spec["requirements"].as_array().unwrap();
+        for fault in Fault::ALL {
+            let requirement = requirements
+                .iter()
+                .find(|r| r["id"] == fault.requirement())
+                .unwrap_or_else(|| panic!("{fault}: no requirement {}", fault.requirement()));
+            assert_eq!(
+                requirement["level"],
+                fault.level().as_str(),
+                "{fault}: level differs from {}",
+                fault.requirement()
+            );
+        }
+    }
+
+    #[test]
+    fn faults_apply_to_remove_only() {
+        use super::super::routes::Endpoint;
+        let all: BTreeSet<Fault> = Fault::ALL.into_iter().collect();
+        assert_eq!(
+            active(&all, Endpoint::EntriesRemove).len(),
+            Fault::ALL.len()
+        );
+        for endpoint in Endpoint::ALL {
+            if endpoint != Endpoint::EntriesRemove {
+                assert!(active(&all, endpoint).is_empty(), "{endpoint:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn error_shapes_follow_the_fault() {
+        let shape = |fault: Option<Fault>| {
+            let faults: BTreeSet<Fault> = fault.into_iter().collect();
+            let response = error_response(&faults, ApiError::not_found());
+            let content_type = response.headers()[header::CONTENT_TYPE].clone();
+            (response.status(), content_type)
+        };
+        assert_eq!(shape(None).0, StatusCode::NOT_FOUND);
+        assert_eq!(shape(None).1, "application/json; charset=utf-8");
+        assert_eq!(
+            shape(Some(Fault::PlainTextErrors)).1,
+            "text/plain; charset=utf-8"
+        );
+    }
+}
