@@ -213,6 +213,24 @@ async fn probe(kit: &Kit, fault: Fault) -> String {
             )
             .await,
         ),
+        Fault::PlusNotSpace => {
+            let mut req = kit.build(
+                &main,
+                "POST",
+                remove,
+                &pairs(&[("id", &id), ("tweet_id", &t1), ("note", "a b")]),
+                &[],
+                Placement::Header,
+                |_| {},
+            );
+            req.url = req.url.replace("%20", "+");
+            seen(&kit.send(req).await)
+        }
+        Fault::SignatureErrors89 => {
+            let mut creds = main.clone();
+            creds.token_secret.push('x');
+            seen(&remove_with(kit, &creds, &[("id", &id), ("tweet_id", &t1)], &[], |_| {}).await)
+        }
         Fault::AuthErrorsAll32 => {
             let mut creds = main.clone();
             creds.token = "1-unknownTokenForTheFaultProbe".into();

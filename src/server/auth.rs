@@ -304,6 +304,9 @@ pub fn authenticate(
         None => true,
     };
     if !verified && !faults.contains(&Fault::AnySignatureAccepted) {
+        if faults.contains(&Fault::SignatureErrors89) {
+            return Err(ApiError::invalid_token());
+        }
         return Err(ApiError::not_authenticated());
     }
     let fresh = nonces

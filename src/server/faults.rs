@@ -78,6 +78,10 @@ pub enum Fault {
     BaseStringFormEncoded,
     /// Every auth refusal answered 401 / 32.
     AuthErrorsAll32,
+    /// Query and form decoded without `+` as a space.
+    PlusNotSpace,
+    /// A signature that does not verify answered 401 / 89 instead of 32.
+    SignatureErrors89,
     // Parameters.
     /// Missing `tweet_id` answered with the success envelope.
     MissingTweetIdSucceeds,
@@ -158,7 +162,7 @@ pub enum Fault {
 
 impl Fault {
     /// Every fault, in the order of the docs table.
-    pub const ALL: [Fault; 52] = [
+    pub const ALL: [Fault; 54] = [
         Fault::AuthSkipped,
         Fault::BodyParamsUnsigned,
         Fault::StaleTimestampAccepted,
@@ -175,6 +179,8 @@ impl Fault {
         Fault::UnknownConsumerAccepted,
         Fault::OauthHeaderOnly,
         Fault::BaseStringFormEncoded,
+        Fault::PlusNotSpace,
+        Fault::SignatureErrors89,
         Fault::AuthErrorsAll32,
         Fault::MissingTweetIdSucceeds,
         Fault::MissingIdSucceeds,
@@ -331,6 +337,18 @@ impl Fault {
                 Must,
                 "remove.param.encoding",
                 "the signature base string encodes parameters as a form (space as +, * kept, ~ as %7E) instead of RFC 3986",
+            ),
+            Fault::PlusNotSpace => (
+                "plus-not-space",
+                Should,
+                "remove.param.form_decoding",
+                "query and form body percent-decoded without `+` as a space, so form-style clients fail their signatures",
+            ),
+            Fault::SignatureErrors89 => (
+                "signature-errors-89",
+                Should,
+                "auth.signature.code_32",
+                "a signature that does not verify answered 401 / 89 (\"Invalid or expired token\") instead of 32",
             ),
             Fault::AuthErrorsAll32 => (
                 "auth-errors-all-32",

@@ -33,6 +33,21 @@ impl RequestParams {
         RequestParams { query, form }
     }
 
+    /// Like [`RequestParams::collect`] with a decoder that leaves `+` a plus, the bug of
+    /// [`super::faults::Fault::PlusNotSpace`].
+    pub fn collect_keeping_plus(query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Self {
+        let decode = |text: &str| -> Vec<(String, String)> {
+            crate::oauth::parse_form(&text.replace('+', "%2B"))
+        };
+        let query = query.map(decode).unwrap_or_default();
+        let form = if is_form(headers) {
+            decode(&String::from_utf8_lossy(body))
+        } else {
+            Vec::new()
+        };
+        RequestParams { query, form }
+    }
+
     /// Query then form pairs, in order.
     pub fn all(&self) -> impl Iterator<Item = &(String, String)> {
         self.query.iter().chain(self.form.iter())

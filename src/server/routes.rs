@@ -172,11 +172,14 @@ async fn handle_endpoint(
 
     // curate's body is JSON and never signed, whatever its Content-Type claims ([D-ABOUT]); a
     // client that signs curate parameters as a form gets 32, as node-twitter#286 observed.
-    let params = if endpoint == Endpoint::EntriesCurate {
+    let mut params = if endpoint == Endpoint::EntriesCurate {
         RequestParams::collect(parts.uri.query(), &HeaderMap::new(), &[])
     } else {
         RequestParams::collect(parts.uri.query(), &parts.headers, &body)
     };
+    if endpoint == Endpoint::EntriesRemove && state.faults.contains(&Fault::PlusNotSpace) {
+        params = RequestParams::collect_keeping_plus(parts.uri.query(), &parts.headers, &body);
+    }
     let authorization = parts
         .headers
         .get(header::AUTHORIZATION)
