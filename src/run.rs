@@ -5,7 +5,7 @@
 //! implementer's own `tests/conformance.rs` all come through [`run`].
 
 use crate::embedded;
-use crate::report::{self, RunReport};
+use crate::report::{self, Coverage, RunReport};
 use crate::runner::{Profile, Suite, SuiteConfig, Summary};
 use crate::target::{Target, TargetArgs};
 use crate::verdict::{Outcome, VectorResult};
@@ -199,6 +199,7 @@ pub fn run(
         profile,
         target: target_url,
         duration: started.elapsed(),
+        coverage: Coverage::of(&suite),
     };
     write_reports(run_args, &report).map_err(|e| Unusable(format!("{e:#}")))?;
     if target_unreachable(&results) {

@@ -69,6 +69,8 @@ pub struct Suite {
     pub config: SuiteConfig,
     /// Results of the trials that ran, in completion order.
     pub results: Arc<Mutex<Vec<VectorResult>>>,
+    /// Requirement ids whose coverage trial ran (filters may skip some).
+    pub coverage_checked: Arc<Mutex<Vec<String>>>,
 }
 
 impl Suite {
@@ -87,6 +89,7 @@ impl Suite {
             vectors,
             config,
             results: Arc::default(),
+            coverage_checked: Arc::default(),
         })
     }
 
@@ -169,7 +172,9 @@ impl Suite {
             .map(|requirement| {
                 let vectors = covered.get(&requirement.id).cloned().unwrap_or_default();
                 let id = requirement.id.clone();
+                let checked = Arc::clone(&self.coverage_checked);
                 Trial::test(format!("requirement::{id}"), move || {
+                    checked.lock().unwrap().push(id.clone());
                     if vectors.is_empty() {
                         Err(Failed::from(format!(
                             "requirement {id} is covered by no vector: add a vector under vectors/ whose `requirements` lists \"{id}\""

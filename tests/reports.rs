@@ -25,6 +25,11 @@ impl FailingRun {
 
 /// Two passing vectors, two with a wrong expectation (one MUST, one SHOULD), one ignored.
 fn failing_run(extra: &[&str]) -> FailingRun {
+    failing_run_with(extra, true)
+}
+
+/// [`failing_run`], with or without the `requirement::` coverage trials.
+fn failing_run_with(extra: &[&str], skip_coverage: bool) -> FailingRun {
     let dir = tempfile::tempdir().unwrap();
     let vectors = dir.path().join("vectors");
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors");
@@ -66,7 +71,11 @@ fn failing_run(extra: &[&str]) -> FailingRun {
         .arg("--report-html")
         .arg(dir.path().join("out/report.html"))
         .args(extra)
-        .args(["--skip", "requirement::"])
+        .args(if skip_coverage {
+            &["--skip", "requirement::"][..]
+        } else {
+            &[]
+        })
         .output()
         .unwrap();
     FailingRun { dir, output }
@@ -184,6 +193,35 @@ fn strict_profile_fails_the_should_vector_too() {
         .filter(|n| n.has_tag_name("failure"))
         .count();
     assert_eq!(failing, 2, "{junit}");
+}
+
+#[test]
+fn requirements_no_vector_covers_fail_in_junit_as_in_the_trials() {
+    let run = failing_run_with(&[], false);
+    assert_eq!(run.output.status.code(), Some(1));
+    let junit = run.read("out/junit.xml");
+    let document = roxmltree::Document::parse(&junit).unwrap();
+    let requirement_cases: Vec<_> = document
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase") && n.attribute("classname") == Some("requirements"))
+        .collect();
+    assert!(requirement_cases.len() > 40, "{junit}");
+    let covered = |name: &str| {
+        requirement_cases
+            .iter()
+            .find(|c| c.attribute("name") == Some(name))
+            .map(|c| !c.children().any(|n| n.has_tag_name("failure")))
+    };
+    assert_eq!(
+        covered("requirement::remove.success.envelope"),
+        Some(true),
+        "{junit}"
+    );
+    assert_eq!(
+        covered("requirement::ratelimit.exhausted"),
+        Some(false),
+        "{junit}"
+    );
 }
 
 /// Renders the HTML report in headless Chromium: the rendered page shows the summary, and a

@@ -65,11 +65,39 @@ pub fn html(report: &RunReport<'_>) -> anyhow::Result<String> {
     let mut ordered: Vec<&VectorResult> = report.results.iter().collect();
     ordered.sort_by_key(|r| (Verdict::of(r, report.profile).rank(), r.id.clone()));
     let _ = writeln!(out, "<h2>Vectors</h2>");
-    for result in ordered {
+    for result in &ordered {
         write_vector(&mut out, result, report);
     }
+    write_requirements(&mut out, report);
     out.push_str("</body></html>\n");
     Ok(out)
+}
+
+/// Requirement x vectors: which sentence of the documentation each verdict rests on.
+fn write_requirements(out: &mut String, report: &RunReport<'_>) {
+    if report.coverage.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<h2>Requirements</h2><table><tr><th>requirement</th><th>level</th><th>statement</th><th>vectors</th></tr>"
+    );
+    for coverage in &report.coverage {
+        let vectors = if coverage.vectors.is_empty() {
+            "<b>none</b>".to_string()
+        } else {
+            escape(&coverage.vectors.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td><td>{vectors}</td></tr>",
+            escape(&coverage.source),
+            escape(&coverage.id),
+            coverage.level.label(),
+            escape(&coverage.statement),
+        );
+    }
+    out.push_str("</table>\n");
 }
 
 fn write_area_table(out: &mut String, report: &RunReport<'_>) {

@@ -46,6 +46,7 @@ pub fn json(report: &RunReport<'_>) -> anyhow::Result<String> {
             "line": report.summary.render(report.profile),
         },
         "vectors": vectors,
+        "requirements": report.coverage,
     });
     Ok(serde_json::to_string_pretty(&document)?)
 }

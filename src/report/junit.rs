@@ -56,9 +56,33 @@ pub fn junit(report: &RunReport<'_>) -> anyhow::Result<String> {
             .or_insert_with(|| TestSuite::new(classname))
             .add_test_case(case);
     }
+    // Requirements without a vector fail here as they fail their `requirement::` trial.
+    let mut requirements = TestSuite::new("requirements");
+    for coverage in &report.coverage {
+        let status = if coverage.vectors.is_empty() {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status.set_message(format!(
+                "requirement {} is covered by no vector",
+                coverage.id
+            ));
+            status.set_type("coverage");
+            status
+        } else {
+            TestCaseStatus::success()
+        };
+        let mut case = TestCase::new(format!("requirement::{}", coverage.id), status);
+        case.set_classname("requirements");
+        case.add_property(Property::new("level", coverage.level.as_str()));
+        case.add_property(Property::new("vectors", coverage.vectors.join(" ")));
+        case.add_property(Property::new("source", coverage.source.as_str()));
+        requirements.add_test_case(case);
+    }
     let mut junit = Report::new("collections-conformance");
     junit.set_time(report.duration);
     junit.add_test_suites(suites.into_values());
+    if !report.coverage.is_empty() {
+        junit.add_test_suite(requirements);
+    }
     Ok(junit.to_string()?)
 }
 

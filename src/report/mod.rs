@@ -29,6 +29,49 @@ pub struct RunReport<'a> {
     pub target: String,
     /// Wall time of the whole run.
     pub duration: Duration,
+    /// Every requirement with the ids of the vectors that cover it (none: uncovered).
+    pub coverage: Vec<Coverage>,
+}
+
+/// One requirement and the vectors that cover it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Coverage {
+    /// Requirement id.
+    pub id: String,
+    /// Its level.
+    pub level: crate::vector::Level,
+    /// Its statement.
+    pub statement: String,
+    /// Where it is written.
+    pub source: String,
+    /// Ids of the valid vectors that list it.
+    pub vectors: Vec<String>,
+}
+
+impl Coverage {
+    /// The coverage of every requirement whose `requirement::` trial ran (none when a filter
+    /// skipped them all), so reports show what the trials showed.
+    pub fn of(suite: &crate::runner::Suite) -> Vec<Coverage> {
+        let covered = suite.coverage();
+        let checked = suite
+            .coverage_checked
+            .lock()
+            .map(|ids| ids.clone())
+            .unwrap_or_default();
+        suite
+            .spec
+            .requirements
+            .iter()
+            .filter(|r| checked.contains(&r.id))
+            .map(|r| Coverage {
+                id: r.id.clone(),
+                level: r.level,
+                statement: r.statement.clone(),
+                source: r.source.clone(),
+                vectors: covered.get(&r.id).cloned().unwrap_or_default(),
+            })
+            .collect()
+    }
 }
 
 /// A vector's verdict under the run's profile.
