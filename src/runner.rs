@@ -399,7 +399,7 @@ pub fn step_name(step: &Step) -> String {
         let path = request
             .endpoint
             .as_deref()
-            .map(|e| format!("/1.1/{e}.json"))
+            .map(exchange::endpoint_path)
             .or_else(|| request.path.clone())
             .unwrap_or_default();
         format!("{} {path}", request.method)

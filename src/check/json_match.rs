@@ -2,7 +2,7 @@
 
 use super::{Mismatch, body_json, show};
 use crate::exchange::RecordedResponse;
-use crate::vector::{Bindings, JsonMatch, MatchMode};
+use crate::vector::{Bindings, JsonMatch, MatchMode, pointer_token};
 use serde_json::Value;
 
 pub(super) fn check(
@@ -42,7 +42,7 @@ fn diff(
     match (expected, actual) {
         (Value::Object(want), Value::Object(have)) => {
             for (key, want_value) in want {
-                let child = format!("{pointer}/{}", escape(key));
+                let child = format!("{pointer}/{}", pointer_token(key));
                 match have.get(key) {
                     Some(have_value) => diff(want_value, have_value, mode, child, found),
                     None => {
@@ -53,7 +53,7 @@ fn diff(
             if mode == MatchMode::Exact {
                 for (key, have_value) in have {
                     if !want.contains_key(key) {
-                        let child = format!("{pointer}/{}", escape(key));
+                        let child = format!("{pointer}/{}", pointer_token(key));
                         found
                             .push(Mismatch::new("json", "no such key", show(have_value)).at(child));
                     }
@@ -97,10 +97,6 @@ fn kind(value: &Value) -> &'static str {
         Value::Array(_) => "array",
         Value::Object(_) => "object",
     }
-}
-
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }
 
 #[cfg(test)]

@@ -89,7 +89,12 @@ pub fn client(target: &Target) -> reqwest::Client {
 
 /// The URL of an endpoint on the target: `{base}/1.1/{endpoint}.json`.
 pub fn endpoint_url(target: &Target, endpoint: &str) -> url::Url {
-    path_url(target, &format!("/1.1/{endpoint}.json"))
+    path_url(target, &endpoint_path(endpoint))
+}
+
+/// The path of a v1.1 endpoint: `/1.1/{endpoint}.json`.
+pub fn endpoint_path(endpoint: &str) -> String {
+    format!("/1.1/{endpoint}.json")
 }
 
 fn path_url(target: &Target, path: &str) -> url::Url {

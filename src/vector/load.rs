@@ -151,7 +151,7 @@ fn lint(vector: &Vector, spec: &Spec) -> Vec<(String, String)> {
         for (name, params) in [("query", &request.query), ("form", &request.form)] {
             for (i, (k, v)) in params.pairs().iter().enumerate() {
                 let at = match params {
-                    super::Params::Map(_) => escape(k),
+                    super::Params::Map(_) => super::pointer_token(k),
                     super::Params::Pairs(_) => i.to_string(),
                 };
                 let pointer = format!("/steps/{s}/request/{name}/{at}");
@@ -175,7 +175,7 @@ fn lint(vector: &Vector, spec: &Spec) -> Vec<(String, String)> {
         for (name, value) in &request.headers {
             check_fill(
                 &bindings,
-                &format!("/steps/{s}/request/headers/{}", escape(name)),
+                &format!("/steps/{s}/request/headers/{}", super::pointer_token(name)),
                 &[value],
                 &mut problems,
             );
@@ -244,9 +244,4 @@ fn check_fill(
             problems.push((pointer.to_string(), e.to_string()));
         }
     }
-}
-
-/// Escapes a key for use in a JSON pointer (RFC 6901).
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }

@@ -12,6 +12,12 @@ pub use template::{Bindings, FixtureValues, TemplateError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// An object key as one JSON pointer token (RFC 6901: `~` as `~0`, `/` as `~1`), for messages that
+/// locate a problem in a vector or a response body.
+pub fn pointer_token(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
 /// How strongly the documentation binds an implementation to a vector's expectation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
