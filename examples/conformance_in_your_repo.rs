@@ -19,6 +19,10 @@
 use collections_conformance::run::{self, RunArgs};
 
 fn main() -> std::process::ExitCode {
+    run::exit_code(&conformance())
+}
+
+fn conformance() -> Result<run::RunOutcome, run::Unusable> {
     // 1. Start the implementation under test on a free port.
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     let server = runtime
@@ -27,7 +31,7 @@ fn main() -> std::process::ExitCode {
     let seeded = server.info();
 
     // 2. Tell the kit where it is and how to sign (other CONFORMANCE_* settings still apply).
-    let mut args = RunArgs::from_env();
+    let mut args = RunArgs::from_env()?;
     args.target.base_url = Some(server.base_url());
     args.target.consumer_key = Some(seeded.consumer_key.clone());
     args.target.consumer_secret = Some(seeded.consumer_secret.clone());
@@ -39,5 +43,5 @@ fn main() -> std::process::ExitCode {
     args.target.tweet_ids = seeded.tweet_ids.clone();
 
     // 3. Every vector is one test; filters, --list and --format work as in `cargo test`.
-    run::exit_code(&run::from_command_line(&args))
+    run::from_command_line(&args)
 }

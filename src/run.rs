@@ -79,23 +79,17 @@ pub fn exit_code(result: &Result<RunOutcome, Unusable>) -> ExitCode {
 
 impl RunArgs {
     /// Settings from the environment only, for `cargo test` where libtest-mimic owns the
-    /// command line.
-    pub fn from_env() -> RunArgs {
+    /// command line. A malformed `CONFORMANCE_*` value makes the run unusable rather than
+    /// quietly falling back to the embedded server.
+    pub fn from_env() -> Result<RunArgs, Unusable> {
         #[derive(clap::Parser)]
         struct EnvOnly {
             #[command(flatten)]
             run: RunArgs,
         }
-        match <EnvOnly as clap::Parser>::try_parse_from(["conformance"]) {
-            Ok(parsed) => parsed.run,
-            Err(e) => {
-                eprintln!("conformance: bad CONFORMANCE_* environment variable: {e}");
-                RunArgs {
-                    target: TargetArgs::from_env(),
-                    ..RunArgs::default()
-                }
-            }
-        }
+        <EnvOnly as clap::Parser>::try_parse_from(["conformance"])
+            .map(|parsed| parsed.run)
+            .map_err(|e| Unusable(format!("bad CONFORMANCE_* environment variable: {e}")))
     }
 
     /// The profile after `--strict`.

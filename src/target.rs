@@ -94,18 +94,6 @@ pub struct Target {
 }
 
 impl TargetArgs {
-    /// Reads every setting from the environment only (the `cargo test` path).
-    pub fn from_env() -> TargetArgs {
-        #[derive(clap::Parser)]
-        struct EnvOnly {
-            #[command(flatten)]
-            target: TargetArgs,
-        }
-        <EnvOnly as clap::Parser>::try_parse_from(["conformance"])
-            .map(|parsed| parsed.target)
-            .unwrap_or_default()
-    }
-
     /// Whether the user named a target; if not, the embedded reference server is used.
     pub fn has_base_url(&self) -> bool {
         self.base_url.as_deref().is_some_and(|url| !url.is_empty())

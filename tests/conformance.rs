@@ -7,5 +7,5 @@
 use collections_conformance::run::{self, RunArgs};
 
 fn main() -> std::process::ExitCode {
-    run::exit_code(&run::from_command_line(&RunArgs::from_env()))
+    run::exit_code(&RunArgs::from_env().and_then(|args| run::from_command_line(&args)))
 }
