@@ -2,9 +2,13 @@
 
 use super::Mismatch;
 use crate::exchange::RecordedResponse;
+use crate::vector::StatusPattern;
 
-pub(super) fn check(acceptable: &[u16], response: &RecordedResponse) -> Option<Mismatch> {
-    if acceptable.contains(&response.status) {
+pub(super) fn check(acceptable: &[StatusPattern], response: &RecordedResponse) -> Option<Mismatch> {
+    if acceptable
+        .iter()
+        .any(|pattern| pattern.matches(response.status))
+    {
         return None;
     }
     let expected = match acceptable {
@@ -12,7 +16,7 @@ pub(super) fn check(acceptable: &[u16], response: &RecordedResponse) -> Option<M
         many => format!(
             "one of {}",
             many.iter()
-                .map(u16::to_string)
+                .map(StatusPattern::to_string)
                 .collect::<Vec<_>>()
                 .join(", ")
         ),

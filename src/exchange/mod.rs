@@ -76,6 +76,9 @@ pub fn client(target: &Target) -> reqwest::Client {
     target
         .http
         .get_or_init(|| {
+            // reqwest is built without a crypto provider (see Cargo.toml); an error only means
+            // a provider is already installed for this process.
+            let _ = rustls::crypto::ring::default_provider().install_default();
             reqwest::Client::builder()
                 .timeout(target.timeout)
                 .connect_timeout(target.timeout)

@@ -390,9 +390,10 @@ pub struct Expect {
     /// What this alternative means, for failure text (`"soft not_found"`).
     #[serde(default)]
     pub label: Option<String>,
-    /// Acceptable HTTP status codes.
+    /// Acceptable HTTP status codes, or classes such as `"4xx"` where the sources only say
+    /// "refused".
     #[serde(default)]
-    pub status: Option<OneOrMany<u16>>,
+    pub status: Option<OneOrMany<StatusPattern>>,
     /// Media type of the response (`application/json`), parameters ignored.
     #[serde(default)]
     pub content_type: Option<String>,
@@ -436,6 +437,55 @@ impl<T: PartialEq + Clone> OneOrMany<T> {
         match self {
             OneOrMany::One(value) => vec![value.clone()],
             OneOrMany::Many(values) => values.clone(),
+        }
+    }
+}
+
+/// One acceptable status: an exact code (`404`) or a class (`"4xx"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum StatusPattern {
+    /// Exactly this code.
+    Code(u16),
+    /// Any code of this class: `"2xx"` .. `"5xx"`.
+    #[serde(with = "status_class")]
+    Class(u16),
+}
+
+impl StatusPattern {
+    /// Whether `status` is acceptable.
+    pub fn matches(self, status: u16) -> bool {
+        match self {
+            StatusPattern::Code(code) => code == status,
+            StatusPattern::Class(hundreds) => status / 100 == hundreds,
+        }
+    }
+}
+
+impl std::fmt::Display for StatusPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StatusPattern::Code(code) => write!(f, "{code}"),
+            StatusPattern::Class(hundreds) => write!(f, "{hundreds}xx"),
+        }
+    }
+}
+
+/// `"4xx"` <-> 4.
+mod status_class {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(hundreds: &u16, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&format!("{hundreds}xx"))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u16, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        match text.as_bytes() {
+            [digit @ b'1'..=b'5', b'x', b'x'] => Ok(u16::from(digit - b'0')),
+            _ => Err(serde::de::Error::custom(format!(
+                "status class `{text}` is not one of 1xx..5xx"
+            ))),
         }
     }
 }

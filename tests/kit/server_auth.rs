@@ -2,11 +2,9 @@
 //! parameter placements, client encoding variants, and interoperability with an independent
 //! signer (the `oauth1-request` crate).
 
-mod server_support;
-
+use crate::server_support::{Kit, Placement, Req, pairs};
 use collections_conformance::oauth::{self, Credentials};
 use collections_conformance::server::ServerConfig;
-use server_support::{Kit, Placement, Req, pairs};
 
 /// A remove request for a tweet not in a fresh collection: 200 when authentication passes.
 async fn setup() -> (Kit, String, String) {

@@ -1,11 +1,9 @@
 //! The harness as a user meets it: the `collections-conformance` binary on vector folders of the
 //! test's own making, against the embedded server or a separately started one.
 
-mod support;
-
+use crate::support::{BIN, Served};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use support::{BIN, Served};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

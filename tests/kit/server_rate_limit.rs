@@ -1,10 +1,8 @@
 //! Rate limiting of the reference server: headers, per-user seed overrides, configured limits,
 //! the exact 429 body, and window reset.
 
-mod server_support;
-
+use crate::server_support::Kit;
 use collections_conformance::server::{RateLimitConfig, ServerConfig};
-use server_support::Kit;
 
 #[tokio::test]
 async fn headers_on_every_authenticated_response() {
@@ -83,7 +81,7 @@ async fn throttled_user_hits_429_with_the_documented_body() {
     assert_eq!(r.status, 403);
 }
 
-async fn remove(kit: &Kit) -> server_support::Resp {
+async fn remove(kit: &Kit) -> crate::server_support::Resp {
     kit.call(0, "POST", "collections/entries/remove", &[]).await
 }
 

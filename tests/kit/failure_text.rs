@@ -99,7 +99,7 @@ fn golden(name: &str, actual: &str) {
     });
     assert_eq!(
         expected, actual,
-        "failure text changed; if intended, run UPDATE_GOLDEN=1 cargo test --test failure_text"
+        "failure text changed; if intended, run UPDATE_GOLDEN=1 cargo test --test kit failure_text"
     );
 }
 

@@ -1,12 +1,10 @@
 //! The reference server's lifecycle and state: concurrency without lost or phantom entries,
 //! `--state` save and load, `start`/`shutdown`, the ready line and `--config` seeds.
 
-mod server_support;
-
 use std::collections::BTreeSet;
 
+use crate::server_support::Kit;
 use collections_conformance::server::{self, ReadyInfo, Seed, ServeArgs, ServerConfig};
-use server_support::Kit;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_adds_and_removes_leave_exactly_the_expected_set() {

@@ -1,10 +1,8 @@
 //! Behaviour of each Collections endpoint of the reference server, and every request-error row of
 //! the README's behaviour table that is not about authentication or rate limits.
 
-mod server_support;
-
+use crate::server_support::{Kit, Placement, pairs};
 use serde_json::{Value, json};
-use server_support::{Kit, Placement, pairs};
 
 #[tokio::test]
 async fn remove_succeeds_then_reports_not_found_softly() {
@@ -142,7 +140,7 @@ async fn wrong_methods_and_unknown_paths() {
     );
     // The method check comes before authentication.
     let r = kit
-        .send(server_support::Req {
+        .send(crate::server_support::Req {
             method: "GET".into(),
             url: kit.url("collections/entries/remove"),
             authorization: None,
@@ -165,7 +163,7 @@ async fn wrong_methods_and_unknown_paths() {
             .send()
             .await
             .unwrap();
-        server_support::read(r).await.assert_error(404, 34);
+        crate::server_support::read(r).await.assert_error(404, 34);
     }
 }
 
@@ -676,7 +674,12 @@ async fn move_reorders_curated_collections() {
     .assert_error(403, 87);
 }
 
-async fn curate(kit: &Kit, user: usize, body: &[u8], content_type: &str) -> server_support::Resp {
+async fn curate(
+    kit: &Kit,
+    user: usize,
+    body: &[u8],
+    content_type: &str,
+) -> crate::server_support::Resp {
     let mut req = kit.build(
         &kit.creds(user),
         "POST",
@@ -894,7 +897,7 @@ async fn hostile_input_never_yields_a_server_error() {
         .send()
         .await
         .unwrap();
-    server_support::read(r).await.assert_error(400, 215);
+    crate::server_support::read(r).await.assert_error(400, 215);
     let r = kit
         .http
         .post(kit.url("collections/entries/remove"))
@@ -902,5 +905,5 @@ async fn hostile_input_never_yields_a_server_error() {
         .send()
         .await
         .unwrap();
-    server_support::read(r).await.assert_error(400, 215);
+    crate::server_support::read(r).await.assert_error(400, 215);
 }

@@ -6,13 +6,11 @@
 //! any effect, the kill matrix would report it as a survivor and someone would write a vector
 //! for a fault that does not exist; this test names the broken fault instead.
 
-mod server_support;
-
 use std::collections::BTreeSet;
 
+use crate::server_support::{Kit, Placement, Resp, pairs};
 use collections_conformance::oauth;
 use collections_conformance::server::{Fault, ServeArgs, ServerConfig};
-use server_support::{Kit, Placement, Resp, pairs};
 
 /// The part of a response a probe compares: status, content type, body (ids of collections
 /// never appear in remove answers, so two fresh servers answer byte-identically).
@@ -63,7 +61,7 @@ async fn probe(kit: &Kit, fault: Fault) -> String {
     match fault {
         Fault::AuthSkipped => {
             let r = kit
-                .send(server_support::Req {
+                .send(crate::server_support::Req {
                     method: "POST".into(),
                     url: format!("{}?id={id}&tweet_id={t1}", kit.url(remove)),
                     authorization: None,

@@ -2,12 +2,10 @@
 //! JSON report, an HTML report a browser renders with the summary, exit code 1, and no secret in
 //! any of them.
 
-mod support;
-
+use crate::support::{BIN, Served};
 use collections_conformance::server::Seed;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use support::{BIN, Served};
 
 struct FailingRun {
     dir: tempfile::TempDir,

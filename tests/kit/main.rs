@@ -1,0 +1,19 @@
+//! The kit's own tests, in one integration-test binary: each file under `tests/` used to link the
+//! whole crate into a binary of its own, which cost more build time than the tests themselves.
+//!
+//! `cargo test --test kit server_auth::` runs one group; `tests/conformance.rs` (the suite
+//! itself) stays a separate `harness = false` target.
+
+mod server_support;
+mod support;
+
+mod failure_text;
+mod harness_cli;
+mod harness_hostile;
+mod kill_matrix;
+mod reports;
+mod server_auth;
+mod server_endpoints;
+mod server_faults;
+mod server_rate_limit;
+mod server_state;
