@@ -2,10 +2,10 @@
 //! `collections/entries/add`) and destroys it afterwards, so vectors are independent and can run
 //! in parallel against any implementation.
 
-use crate::exchange::{self, Exchange};
-use crate::redact::Redactor;
-use crate::target::Target;
+use crate::exchange::Exchange;
+use crate::runner::{SendError, Session};
 use crate::vector::{AuthMode, Bindings, CollectionFixture, FixtureValues, Fixtures, Request};
+use crate::verdict::NotJudgedCause;
 
 /// What was created for one vector; hand it back to [`teardown`].
 #[derive(Debug, Default)]
@@ -18,26 +18,39 @@ pub struct Provisioned {
     pub exchanges: Vec<Exchange>,
 }
 
+/// Why fixtures could not be set up: the vector is then not judged, never failed, because the
+/// endpoint at fault is not the one under test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetupError {
+    /// `Setup` when a fixture endpoint misbehaved; `Throttled` or `Unresponsive` otherwise.
+    pub cause: NotJudgedCause,
+    /// What went wrong, with the fixture endpoint, its response and a reproducer.
+    pub message: String,
+}
+
+impl SetupError {
+    fn setup(message: impl Into<String>) -> SetupError {
+        SetupError {
+            cause: NotJudgedCause::Setup,
+            message: message.into(),
+        }
+    }
+}
+
 /// The connection to the target and what has been created so far.
 struct Provisioner<'a> {
-    client: &'a reqwest::Client,
-    target: &'a Target,
-    redactor: &'a Redactor,
+    session: &'a Session,
     provisioned: Provisioned,
 }
 
 /// Creates the fixtures. On error, whatever was already created is destroyed before returning.
 pub async fn provision(
-    client: &reqwest::Client,
-    target: &Target,
-    redactor: &Redactor,
+    session: &Session,
     fixtures: &Fixtures,
     label: &str,
-) -> Result<Provisioned, String> {
+) -> Result<Provisioned, SetupError> {
     let mut provisioner = Provisioner {
-        client,
-        target,
-        redactor,
+        session,
         provisioned: Provisioned::default(),
     };
     match provisioner.create_all(fixtures, label).await {
@@ -54,16 +67,9 @@ pub async fn provision(
 
 /// Destroys what [`provision`] created. Failures are ignored: the vector's verdict is already
 /// decided, and a target that cannot destroy is caught by vectors of its own.
-pub async fn teardown(
-    client: &reqwest::Client,
-    target: &Target,
-    redactor: &Redactor,
-    provisioned: Provisioned,
-) {
+pub async fn teardown(session: &Session, provisioned: Provisioned) {
     let mut provisioner = Provisioner {
-        client,
-        target,
-        redactor,
+        session,
         provisioned,
     };
     provisioner.destroy_all().await;
@@ -75,8 +81,8 @@ impl Provisioner<'_> {
         &mut self,
         fixtures: &Fixtures,
         label: &str,
-    ) -> Result<FixtureValues, String> {
-        let mut tweets = self.target.tweet_ids.iter().cloned();
+    ) -> Result<FixtureValues, SetupError> {
+        let mut tweets = self.session.target.tweet_ids.iter().cloned();
         let mut take = |n: usize| -> Vec<String> { tweets.by_ref().take(n).collect() };
         let main = fixtures.collection.as_ref().map(|c| (c, take(c.tweets)));
         let other = fixtures
@@ -109,7 +115,7 @@ impl Provisioner<'_> {
         tweet_ids: &[String],
         default_owner: AuthMode,
         label: &str,
-    ) -> Result<String, String> {
+    ) -> Result<String, SetupError> {
         let owner = fixture.owner.unwrap_or(default_owner);
         let name: String = format!("conformance {label}").chars().take(25).collect();
         let created = self
@@ -119,7 +125,9 @@ impl Provisioner<'_> {
             .pointer("/response/timeline_id")
             .and_then(|v| v.as_str())
             .ok_or_else(|| {
-                format!("collections/create answered without response.timeline_id: {created}")
+                SetupError::setup(format!(
+                    "collections/create answered without response.timeline_id: {created}"
+                ))
             })?
             .to_string();
         self.provisioned.created.push((id.clone(), owner));
@@ -128,9 +136,9 @@ impl Provisioner<'_> {
             let added = self.call(owner, "collections/entries/add", &params).await?;
             let errors = added.pointer("/response/errors").and_then(|e| e.as_array());
             if errors.is_none_or(|errors| !errors.is_empty()) {
-                return Err(format!(
+                return Err(SetupError::setup(format!(
                     "collections/entries/add of tweet {tweet_id} did not succeed: {added}"
-                ));
+                )));
             }
         }
         if fixture.destroyed {
@@ -157,36 +165,47 @@ impl Provisioner<'_> {
         auth: AuthMode,
         endpoint: &str,
         params: &[(&str, &str)],
-    ) -> Result<serde_json::Value, String> {
+    ) -> Result<serde_json::Value, SetupError> {
         let query = params
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         let request = Request::api("POST", endpoint, query, auth);
-        let mut exchanges = exchange::perform(
-            self.client,
-            self.target,
-            self.redactor,
-            &request,
-            &Bindings::default(),
-        )
-        .await?;
-        let exchange = exchanges.pop().ok_or("no exchange was made")?;
+        let mut exchanges = self
+            .session
+            .send(&request, &Bindings::default(), true)
+            .await
+            .map_err(|e| match e {
+                SendError::Vector(message) => SetupError::setup(message),
+                SendError::Throttled(message) => SetupError {
+                    cause: NotJudgedCause::Throttled,
+                    message,
+                },
+                SendError::Unresponsive(message) => SetupError {
+                    cause: NotJudgedCause::Unresponsive,
+                    message,
+                },
+            })?;
+        let exchange = exchanges
+            .pop()
+            .ok_or_else(|| SetupError::setup("no exchange was made"))?;
         self.provisioned.exchanges.push(exchange.clone());
-        let response = exchange.response.map_err(|e| format!("{endpoint}: {e}"))?;
+        let response = exchange
+            .response
+            .map_err(|e| SetupError::setup(format!("{endpoint}: {e}")))?;
         if response.status != 200 {
-            return Err(format!(
+            return Err(SetupError::setup(format!(
                 "{endpoint} answered HTTP {} ({}); reproduce with: {}",
                 response.status,
                 crate::check::excerpt(&response.body),
                 exchange.request.curl
-            ));
+            )));
         }
         response.json.ok_or_else(|| {
-            format!(
+            SetupError::setup(format!(
                 "{endpoint} answered a body that is not JSON: {}",
                 crate::check::excerpt(&response.body)
-            )
+            ))
         })
     }
 }

@@ -6,6 +6,7 @@
 //! [`embedded`] is the glue that makes the server the default target, and [`mutants`] the glue
 //! that runs the vectors against deliberately broken servers (the kill matrix).
 
+pub mod bundled;
 pub mod check;
 pub mod embedded;
 pub mod exchange;

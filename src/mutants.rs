@@ -323,7 +323,7 @@ pub async fn run(config: &MatrixConfig) -> anyhow::Result<KillMatrix> {
             for result in &results {
                 match &result.outcome {
                     Outcome::Passed => {}
-                    Outcome::Ignored { reason } => clean.ignored.push(Failure {
+                    Outcome::NotJudged { reason, .. } => clean.ignored.push(Failure {
                         id: result.id.clone(),
                         level: result.level.as_str().to_string(),
                         summary: reason.clone(),

@@ -6,12 +6,13 @@
 
 use crate::embedded;
 use crate::report::{self, Coverage, RunReport};
-use crate::runner::{Profile, Suite, SuiteConfig, Summary};
-use crate::target::{Target, TargetArgs};
+use crate::runner::{Patience, Profile, Session, Suite, SuiteConfig, Summary};
+use crate::target::TargetArgs;
 use crate::verdict::{Outcome, VectorResult};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Everything a run is configured with, from flags or the same-named environment variables.
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -40,6 +41,20 @@ pub struct RunArgs {
     /// Write a self-contained HTML report here.
     #[arg(long, env = "CONFORMANCE_REPORT_HTML")]
     pub report_html: Option<PathBuf>,
+    /// Exit 0/1 on what was judged even when MUST vectors could not be judged (missing
+    /// settings, setup failures, throttling); the summary and reports still show the gap.
+    #[arg(long, env = "CONFORMANCE_ALLOW_INCOMPLETE")]
+    pub allow_incomplete: bool,
+    /// Vectors in flight at once, whatever the test harness's thread count.
+    #[arg(long, env = "CONFORMANCE_CONCURRENCY", default_value_t = 32)]
+    pub concurrency: usize,
+    /// Seconds the run may spend, in total, waiting for the target's rate-limit windows to reset;
+    /// vectors that would need longer are not judged (throttled).
+    #[arg(long, env = "CONFORMANCE_MAX_WAIT", default_value_t = 60.0)]
+    pub max_wait: f64,
+    /// Seconds a state read may keep retrying until it shows an earlier write (0: no retries).
+    #[arg(long, env = "CONFORMANCE_CONSISTENCY_WINDOW", default_value_t = 2.0)]
+    pub consistency_window: f64,
 }
 
 /// How a run that did its job ended.
@@ -101,6 +116,31 @@ impl RunArgs {
         }
     }
 
+    /// How patient the run is with the target.
+    pub fn patience(&self) -> Result<Patience, Unusable> {
+        let seconds = |value: f64, name: &str| {
+            Duration::try_from_secs_f64(value).map_err(|_| {
+                Unusable(format!(
+                    "{name} {value} is not a non-negative number of seconds"
+                ))
+            })
+        };
+        if self.concurrency == 0 {
+            return Err(Unusable(
+                "--concurrency (CONFORMANCE_CONCURRENCY) must be at least 1".into(),
+            ));
+        }
+        Ok(Patience {
+            concurrency: self.concurrency,
+            max_wait: seconds(self.max_wait, "--max-wait (CONFORMANCE_MAX_WAIT)")?,
+            consistency_window: seconds(
+                self.consistency_window,
+                "--consistency-window (CONFORMANCE_CONSISTENCY_WINDOW)",
+            )?,
+            ..Patience::default()
+        })
+    }
+
     /// Where vectors and specs come from.
     pub fn suite_config(&self) -> SuiteConfig {
         let mut config = SuiteConfig::bundled(self.effective_profile());
@@ -136,18 +176,20 @@ pub fn run(
     };
     let config = run_args.suite_config();
     let profile = config.profile;
+    let patience = run_args.patience()?;
     let suite = Suite::load(config).map_err(|e| Unusable(format!("{e:#}")))?;
 
     let mut embedded_server = None;
-    let target: Option<Arc<Target>> = if test_args.list {
+    let session: Option<Arc<Session>> = if test_args.list {
         None
     } else if run_args.target.has_base_url() {
-        Some(Arc::new(run_args.target.resolve().map_err(Unusable)?))
+        let target = run_args.target.resolve().map_err(Unusable)?;
+        Some(Arc::new(Session::new(Arc::new(target), patience)))
     } else {
         match runtime.block_on(embedded::start(run_args.target.timeout_secs)) {
             Ok((server, target)) => {
                 embedded_server = Some(server);
-                Some(Arc::new(target))
+                Some(Arc::new(Session::new(Arc::new(target), patience)))
             }
             Err(e) => {
                 return Err(Unusable(format!(
@@ -156,23 +198,22 @@ pub fn run(
             }
         }
     };
-    if let Some(target) = &target {
-        if !test_args.list && !matches!(test_args.format, Some(libtest_mimic::FormatSetting::Json))
-        {
+    if let Some(session) = &session {
+        if !matches!(test_args.format, Some(libtest_mimic::FormatSetting::Json)) {
             let origin = if embedded_server.is_some() {
                 "embedded reference server"
             } else {
                 "target"
             };
-            println!("conformance: {origin} at {}", target.base_url);
+            println!("conformance: {origin} at {}", session.target.base_url);
         }
     }
 
-    let target_url = target
+    let target_url = session
         .as_ref()
-        .map_or_else(String::new, |t| t.base_url.to_string());
+        .map_or_else(String::new, |s| s.target.base_url.to_string());
     let started = std::time::Instant::now();
-    let trials = suite.trials(target, runtime.handle().clone());
+    let trials = suite.trials(session.clone(), runtime.handle(), test_args);
     let conclusion = libtest_mimic::run(test_args, trials);
     if let Some(server) = embedded_server {
         if let Err(e) = runtime.block_on(server.shutdown()) {
@@ -183,36 +224,92 @@ pub fn run(
         return Ok(RunOutcome::Passed);
     }
 
-    let mut results = suite.results.lock().map(|r| r.clone()).unwrap_or_default();
-    results.sort_by(|a, b| a.id.cmp(&b.id));
+    let results = suite.board.results();
     let summary = Summary::of(&results, profile);
     println!("{}", summary.render(profile));
+    if let Some(session) = &session {
+        if !session.waited().is_zero() {
+            println!(
+                "conformance: waited {:.1} s in all for the target's rate-limit windows",
+                session.waited().as_secs_f64()
+            );
+        }
+    }
     let report = RunReport {
         results: &results,
         summary: &summary,
         profile,
         target: target_url,
         duration: started.elapsed(),
-        coverage: Coverage::of(&suite),
+        coverage: Coverage::of(&suite, &results),
     };
     write_reports(run_args, &report).map_err(|e| Unusable(format!("{e:#}")))?;
-    if target_unreachable(&results) {
+    verdict_of_run(&suite, &summary, &results, &conclusion, run_args, session.as_deref())
+}
+
+/// The run's exit, from most to least serious: the kit is broken, the vectors are, the target
+/// never answered, MUST vectors were not judged, a vector failed.
+fn verdict_of_run(
+    suite: &Suite,
+    summary: &Summary,
+    results: &[VectorResult],
+    conclusion: &libtest_mimic::Conclusion,
+    run_args: &RunArgs,
+    session: Option<&Session>,
+) -> Result<RunOutcome, Unusable> {
+    if summary.self_check_failed() {
+        return Err(Unusable(format!(
+            "{} of {} kit self-checks failed: the kit's own signer or encoder is broken, so no verdict of this run can be trusted",
+            summary.self_checks.1 - summary.self_checks.0,
+            summary.self_checks.1
+        )));
+    }
+    if summary.invalid > 0 {
+        return Err(Unusable(format!(
+            "{} vector file(s) are invalid; `collections-conformance lint` lists every problem",
+            summary.invalid
+        )));
+    }
+    if target_unreachable(results) {
         return Err(Unusable(
             "the target never answered (every request failed to connect); check CONFORMANCE_BASE_URL".into(),
         ));
     }
-    let ran = conclusion.num_passed + conclusion.num_failed;
-    if summary.invalid > 0 {
-        Err(Unusable(format!(
-            "{} vector file(s) are invalid; `collections-conformance lint` lists every problem",
-            summary.invalid
-        )))
-    } else if ran == 0 && conclusion.num_filtered_out == 0 {
-        Err(Unusable(format!(
+    if let Some(session) = session.filter(|s| s.is_unresponsive()) {
+        return Err(Unusable(format!(
+            "{}; check that the target at {} is up and answering",
+            session.unresponsive_reason(),
+            session.target.base_url
+        )));
+    }
+    let ran = conclusion.num_passed + conclusion.num_failed + conclusion.num_ignored;
+    if ran == 0 && conclusion.num_filtered_out == 0 {
+        return Err(Unusable(format!(
             "no trial ran; check the vectors folder {}",
             suite.config.vectors.display()
-        )))
-    } else if conclusion.has_failed() {
+        )));
+    }
+    if !summary.unjudged_must.is_empty() && !run_args.allow_incomplete {
+        let reasons: Vec<String> = summary
+            .not_judged_reasons
+            .iter()
+            .filter(|(_, ids)| ids.iter().any(|id| summary.unjudged_must.contains(id)))
+            .map(|(reason, ids)| {
+                let must: Vec<&str> = ids
+                    .iter()
+                    .filter(|id| summary.unjudged_must.contains(id))
+                    .map(String::as_str)
+                    .collect();
+                format!("  {reason}\n    MUST vectors left unjudged: {}", must.join(", "))
+            })
+            .collect();
+        return Err(Unusable(format!(
+            "incomplete run: {} MUST vector(s) were not judged, so this run cannot say the target conforms:\n{}\n(--allow-incomplete / CONFORMANCE_ALLOW_INCOMPLETE=1 accepts a partial run)",
+            summary.unjudged_must.len(),
+            reasons.join("\n")
+        )));
+    }
+    if conclusion.has_failed() {
         Ok(RunOutcome::Failed)
     } else {
         Ok(RunOutcome::Passed)

@@ -23,16 +23,55 @@ pub enum Outcome {
         /// Failure text.
         message: String,
     },
-    /// The target configuration cannot run this vector.
-    Ignored {
-        /// What is missing and how to provide it.
+    /// The vector could not be run against the target, so nothing is claimed about it.
+    NotJudged {
+        /// Why, and what to do about it.
         reason: String,
+        /// The kind of reason, for summaries.
+        cause: NotJudgedCause,
     },
     /// The vector file is broken.
     Invalid {
         /// Every problem, with file and JSON pointer.
         message: String,
     },
+}
+
+/// Why a vector was not judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotJudgedCause {
+    /// A setting the vector needs is missing (second user, bearer token, tweet ids, target).
+    Configuration,
+    /// Its fixtures could not be set up through the target's own endpoints.
+    Setup,
+    /// The target's rate limit would have needed a longer wait than `--max-wait`.
+    Throttled,
+    /// The target stopped answering.
+    Unresponsive,
+}
+
+impl NotJudgedCause {
+    /// Short name for summaries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotJudgedCause::Configuration => "configuration missing",
+            NotJudgedCause::Setup => "setup failed",
+            NotJudgedCause::Throttled => "throttled",
+            NotJudgedCause::Unresponsive => "target unresponsive",
+        }
+    }
+}
+
+/// What a vector is about: the target, or the kit itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VectorKind {
+    /// Runs against the target; its verdict is a claim about the target.
+    Target,
+    /// An offline check of the kit (signer known answers); never a verdict about the target,
+    /// and a failing one makes the run unusable.
+    SelfCheck,
 }
 
 /// One step as it ran: its exchanges (two for a replay) and what did not match.
@@ -46,6 +85,24 @@ pub struct StepRecord {
     pub mismatches: Vec<(String, Vec<Mismatch>)>,
     /// Whether the step met its expectations.
     pub passed: bool,
+    /// For a state read retried within the consistency window: how many times it was sent and
+    /// how long the target took to show the earlier write (`None`: judged on the first read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settled: Option<Settled>,
+}
+
+/// How a state read converged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Settled {
+    /// Reads sent, the judged one included.
+    pub attempts: usize,
+    /// Time from the first read to the judged one.
+    #[serde(rename = "after_ms", serialize_with = "as_millis")]
+    pub after: Duration,
+}
+
+fn as_millis<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_u64(duration.as_millis() as u64)
 }
 
 /// Everything about one vector's run, for summaries and reports.
@@ -57,7 +114,10 @@ pub struct VectorResult {
     pub path: PathBuf,
     /// Title, or the file name for invalid vectors.
     pub title: String,
-    /// Level (invalid vectors count as MUST: a broken file must be fixed).
+    /// Target vector or kit self-check.
+    pub kind: VectorKind,
+    /// The level this verdict counts at: the vector's own, raised when an invariant of a
+    /// higher level failed (invalid vectors count as MUST: a broken file must be fixed).
     pub level: Level,
     /// Requirement ids covered.
     pub requirements: Vec<String>,
@@ -68,6 +128,34 @@ pub struct VectorResult {
     pub duration: Duration,
     /// Steps that ran.
     pub steps: Vec<StepRecord>,
+}
+
+impl VectorResult {
+    /// Whether its requirements count as checked by this run: it was judged against the target,
+    /// or it is a kit self-check that passed (its requirements are about the kit's signer).
+    pub fn checked_its_requirements(&self) -> bool {
+        self.is_judged() || (self.kind == VectorKind::SelfCheck && self.outcome == Outcome::Passed)
+    }
+}
+
+impl Outcome {
+    /// One line for lists: `passed`, `failed`, `not judged (throttled)`, `invalid`.
+    pub fn short(&self) -> String {
+        match self {
+            Outcome::Passed => "passed".into(),
+            Outcome::Failed { .. } => "failed".into(),
+            Outcome::NotJudged { cause, .. } => format!("not judged ({})", cause.as_str()),
+            Outcome::Invalid { .. } => "invalid".into(),
+        }
+    }
+}
+
+impl VectorResult {
+    /// Whether it ran against the target and was judged (passed or failed).
+    pub fn is_judged(&self) -> bool {
+        self.kind == VectorKind::Target
+            && matches!(self.outcome, Outcome::Passed | Outcome::Failed { .. })
+    }
 }
 
 /// Renders the failure text of a vector whose step `failed_step` did not meet expectations.

@@ -18,7 +18,8 @@ table { border-collapse: collapse; margin: 1rem 0; }
 th, td { border: 1px solid #d0d7de; padding: .3rem .6rem; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; }
 .verdict { font-weight: 600; text-transform: uppercase; font-size: .8rem; padding: .1rem .4rem; border-radius: 4px; }
-.v-passed { background: #dafbe1; } .v-failed, .v-invalid { background: #ffebe9; } .v-not_met { background: #fff8c5; } .v-ignored { background: #eaeef2; }
+.v-passed { background: #dafbe1; } .v-failed, .v-invalid { background: #ffebe9; } .v-not_met { background: #fff8c5; } .v-not_judged { background: #eaeef2; }
+.summary.incomplete { background: #fff8c5; border-color: #d4a72c; }
 details { border: 1px solid #d0d7de; border-radius: 6px; margin: .4rem 0; padding: .3rem .8rem; }
 summary { cursor: pointer; }
 pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; white-space: pre-wrap; word-break: break-all; font-size: 12px; }
@@ -46,19 +47,28 @@ pub fn html(report: &RunReport<'_>) -> anyhow::Result<String> {
         report.results.len(),
         report.duration.as_secs_f64()
     );
+    let state = if failed {
+        "failed"
+    } else if !report.summary.unjudged_must.is_empty() {
+        "incomplete"
+    } else {
+        "passed"
+    };
+    let rendered = report.summary.render(report.profile);
+    let mut lines = rendered.lines();
     let _ = writeln!(
         out,
-        "<p class=\"summary {}\" id=\"summary\">{}</p>",
-        if failed { "failed" } else { "passed" },
-        escape(
-            report
-                .summary
-                .render(report.profile)
-                .lines()
-                .next()
-                .unwrap_or_default()
-        )
+        "<p class=\"summary {state}\" id=\"summary\">{}</p>",
+        escape(lines.next().unwrap_or_default())
     );
+    let details: Vec<&str> = lines.collect();
+    if !details.is_empty() {
+        let _ = writeln!(out, "<ul class=\"gaps\">");
+        for line in details {
+            let _ = writeln!(out, "<li>{}</li>", escape(line.trim()));
+        }
+        let _ = writeln!(out, "</ul>");
+    }
 
     write_area_table(&mut out, report);
 
@@ -85,6 +95,11 @@ fn write_requirements(out: &mut String, report: &RunReport<'_>) {
     for coverage in &report.coverage {
         let vectors = if coverage.vectors.is_empty() {
             "<b>none</b>".to_string()
+        } else if coverage.judged_by.is_empty() {
+            format!(
+                "<b>not judged in this run</b> ({})",
+                escape(&coverage.vectors.join(", "))
+            )
         } else {
             escape(&coverage.vectors.join(", "))
         };
@@ -110,7 +125,7 @@ fn write_area_table(out: &mut String, report: &RunReport<'_>) {
             .entry(verdict)
             .or_default() += 1;
     }
-    let columns = ["passed", "failed", "not_met", "ignored", "invalid"];
+    let columns = ["passed", "failed", "not_met", "not_judged", "invalid"];
     let _ = writeln!(out, "<h2>By area</h2><table><tr><th>area</th>");
     for column in columns {
         let _ = write!(out, "<th>{}</th>", column.replace('_', " "));

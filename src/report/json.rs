@@ -13,6 +13,7 @@ pub fn json(report: &RunReport<'_>) -> anyhow::Result<String> {
                 "id": result.id,
                 "file": result.path,
                 "title": result.title,
+                "kind": result.kind,
                 "level": result.level,
                 "requirements": result.requirements,
                 "verdict": Verdict::of(result, report.profile).as_str(),
@@ -26,10 +27,16 @@ pub fn json(report: &RunReport<'_>) -> anyhow::Result<String> {
         .summary
         .by_level
         .iter()
-        .map(|(level, (passed, judged))| {
+        .map(|(level, count)| {
             (
                 level.as_str().to_string(),
-                json!({"passed": passed, "judged": judged}),
+                json!({
+                    "total": count.total,
+                    "judged": count.judged,
+                    "passed": count.passed,
+                    "not_judged": count.not_judged_total(),
+                    "not_judged_by_cause": count.not_judged,
+                }),
             )
         })
         .collect();
@@ -41,8 +48,11 @@ pub fn json(report: &RunReport<'_>) -> anyhow::Result<String> {
         "duration_ms": report.duration.as_millis() as u64,
         "summary": {
             "levels": levels,
-            "ignored": report.summary.ignored,
+            "self_checks": {"passed": report.summary.self_checks.0, "ran": report.summary.self_checks.1},
             "invalid": report.summary.invalid,
+            "complete": report.summary.unjudged_must.is_empty(),
+            "unjudged_must": report.summary.unjudged_must,
+            "not_judged_reasons": report.summary.not_judged_reasons,
             "line": report.summary.render(report.profile),
         },
         "vectors": vectors,

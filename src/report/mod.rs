@@ -1,8 +1,8 @@
 //! Reports of a finished run: JUnit XML for CI test views, JSON for machines, HTML for people.
 //!
 //! Every report is built from the same [`RunReport`]; the failure text inside is the one the
-//! trial printed, so a failure reads the same everywhere. Exchanges were redacted when they were
-//! recorded, so no report can hold a secret.
+//! trial printed, so a failure reads the same everywhere. Results are redacted before they reach
+//! a report (see `runner`), so no report can hold a secret.
 
 mod html;
 mod json;
@@ -13,7 +13,7 @@ pub use json::json;
 pub use junit::junit;
 
 use crate::runner::{Profile, Summary};
-use crate::verdict::{Outcome, VectorResult};
+use crate::verdict::{Outcome, VectorKind, VectorResult};
 use std::path::Path;
 use std::time::Duration;
 
@@ -46,12 +46,15 @@ pub struct Coverage {
     pub source: String,
     /// Ids of the valid vectors that list it.
     pub vectors: Vec<String>,
+    /// Ids of those vectors that ran and were judged in this run: the requirement was checked
+    /// only if this is not empty.
+    pub judged_by: Vec<String>,
 }
 
 impl Coverage {
     /// The coverage of every requirement whose `requirement::` trial ran (none when a filter
     /// skipped them all), so reports show what the trials showed.
-    pub fn of(suite: &crate::runner::Suite) -> Vec<Coverage> {
+    pub fn of(suite: &crate::runner::Suite, results: &[VectorResult]) -> Vec<Coverage> {
         let covered = suite.coverage();
         let checked = suite
             .coverage_checked
@@ -69,6 +72,13 @@ impl Coverage {
                 statement: r.statement.clone(),
                 source: r.source.clone(),
                 vectors: covered.get(&r.id).cloned().unwrap_or_default(),
+                judged_by: results
+                    .iter()
+                    .filter(|result| {
+                        result.checked_its_requirements() && result.requirements.contains(&r.id)
+                    })
+                    .map(|result| result.id.clone())
+                    .collect(),
             })
             .collect()
     }
@@ -83,8 +93,8 @@ pub enum Verdict {
     Failed,
     /// Did not, at a level the profile tolerates: reported, does not fail the run.
     NotMet,
-    /// Not run: the target configuration lacks something.
-    Ignored,
+    /// Not judged: a setting was missing, setup failed, the target throttled or stopped.
+    NotJudged,
     /// The vector file is broken.
     Invalid,
 }
@@ -94,9 +104,13 @@ impl Verdict {
     pub fn of(result: &VectorResult, profile: Profile) -> Verdict {
         match &result.outcome {
             Outcome::Passed => Verdict::Passed,
-            Outcome::Failed { .. } if profile.fails_on(result.level) => Verdict::Failed,
+            Outcome::Failed { .. }
+                if result.kind == VectorKind::SelfCheck || profile.fails_on(result.level) =>
+            {
+                Verdict::Failed
+            }
             Outcome::Failed { .. } => Verdict::NotMet,
-            Outcome::Ignored { .. } => Verdict::Ignored,
+            Outcome::NotJudged { .. } => Verdict::NotJudged,
             Outcome::Invalid { .. } => Verdict::Invalid,
         }
     }
@@ -107,7 +121,7 @@ impl Verdict {
             Verdict::Passed => "passed",
             Verdict::Failed => "failed",
             Verdict::NotMet => "not_met",
-            Verdict::Ignored => "ignored",
+            Verdict::NotJudged => "not_judged",
             Verdict::Invalid => "invalid",
         }
     }
@@ -118,7 +132,7 @@ impl Verdict {
             Verdict::Invalid => 0,
             Verdict::Failed => 1,
             Verdict::NotMet => 2,
-            Verdict::Ignored => 3,
+            Verdict::NotJudged => 3,
             Verdict::Passed => 4,
         }
     }
@@ -129,12 +143,12 @@ pub fn area(id: &str) -> &str {
     id.rsplit_once("::").map_or("", |(area, _)| area)
 }
 
-/// The message of a non-passing result (failure text, ignore reason, lint problems).
+/// The message of a non-passing result (failure text, reason not judged, lint problems).
 pub fn message(result: &VectorResult) -> Option<&str> {
     match &result.outcome {
         Outcome::Passed => None,
         Outcome::Failed { message } | Outcome::Invalid { message } => Some(message),
-        Outcome::Ignored { reason } => Some(reason),
+        Outcome::NotJudged { reason, .. } => Some(reason),
     }
 }
 

@@ -605,7 +605,12 @@ pub struct EncodingCase {
 }
 
 impl Vector {
-    /// Everything the target configuration must provide for this vector to run.
+    /// Whether this is an offline check of the kit itself rather than of a target.
+    pub fn is_self_check(&self) -> bool {
+        !matches!(self.body, VectorBody::Steps(_))
+    }
+
+    /// What the target configuration must provide to run this vector.
     pub fn needs(&self) -> Vec<Need> {
         let mut needs = Vec::new();
         if let VectorBody::Steps(steps) = &self.body {

@@ -1,0 +1,375 @@
+//! One vector, start to end: an invalid file, an offline self-check, or needs -> fixtures ->
+//! steps -> teardown against the target. Every way a vector can end is decided here.
+
+use super::session::{SendError, Session};
+use crate::check::{self, Mismatch, RateLimitReading};
+use crate::exchange::Exchange;
+use crate::fixture::{self, SetupError};
+use crate::spec::Spec;
+use crate::vector::{Bindings, Level, LoadedVector, Step, Vector, VectorBody};
+use crate::verdict::{
+    NotJudgedCause, Outcome, Settled, StepRecord, VectorKind, VectorResult, failure_text,
+};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Runs one vector file against the session's target (or offline, for self-checks).
+pub async fn evaluate(
+    loaded: &LoadedVector,
+    spec: &Spec,
+    session: Option<&Session>,
+) -> VectorResult {
+    let started = Instant::now();
+    let (id, path) = (loaded.id.as_str(), loaded.path.as_path());
+    let vector = match &loaded.vector {
+        Ok(vector) => vector,
+        Err(errors) => {
+            let message = format!(
+                "invalid vector file {} ({} problem{}):\n{}",
+                path.display(),
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" },
+                errors
+                    .iter()
+                    .map(|e| format!("  {e}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+            return VectorResult {
+                id: id.to_string(),
+                path: path.to_path_buf(),
+                title: path.display().to_string(),
+                kind: VectorKind::Target,
+                level: Level::Must,
+                requirements: Vec::new(),
+                outcome: Outcome::Invalid { message },
+                duration: started.elapsed(),
+                steps: Vec::new(),
+            };
+        }
+    };
+    let (kind, outcome, steps, level) = match (&vector.body, session) {
+        (VectorBody::Steps(_), Some(session)) => {
+            let (outcome, steps, level) = run_online(id, path, vector, spec, session).await;
+            (VectorKind::Target, outcome, steps, level)
+        }
+        (VectorBody::Steps(_), None) => (
+            VectorKind::Target,
+            not_judged(
+                NotJudgedCause::Configuration,
+                "no target: set CONFORMANCE_BASE_URL and credentials",
+            ),
+            Vec::new(),
+            vector.level,
+        ),
+        (VectorBody::Signature(case), _) => (
+            VectorKind::SelfCheck,
+            offline_outcome(id, path, vector, crate::offline::check_signature(case)),
+            Vec::new(),
+            vector.level,
+        ),
+        (VectorBody::PercentEncoding(cases), _) => (
+            VectorKind::SelfCheck,
+            offline_outcome(id, path, vector, crate::offline::check_encoding(cases)),
+            Vec::new(),
+            vector.level,
+        ),
+    };
+    VectorResult {
+        id: id.to_string(),
+        path: path.to_path_buf(),
+        title: vector.title.clone(),
+        kind,
+        level,
+        requirements: vector.requirements.clone(),
+        outcome,
+        duration: started.elapsed(),
+        steps,
+    }
+}
+
+fn not_judged(cause: NotJudgedCause, reason: impl Into<String>) -> Outcome {
+    Outcome::NotJudged {
+        reason: reason.into(),
+        cause,
+    }
+}
+
+fn offline_outcome(id: &str, path: &Path, vector: &Vector, mismatches: Vec<Mismatch>) -> Outcome {
+    if mismatches.is_empty() {
+        return Outcome::Passed;
+    }
+    let mut message = format!(
+        "{id}: {}\n  kit self-check · file {}\n  the kit's own OAuth signer or encoder is broken; no verdict of this run can be trusted\n",
+        vector.title,
+        path.display()
+    );
+    for mismatch in mismatches {
+        message.push_str(&format!("  {mismatch}\n"));
+    }
+    Outcome::Failed { message }
+}
+
+/// Needs, fixtures, steps, teardown. Returns the outcome, the steps that ran and the level the
+/// verdict counts at.
+async fn run_online(
+    id: &str,
+    path: &Path,
+    vector: &Vector,
+    spec: &Spec,
+    session: &Session,
+) -> (Outcome, Vec<StepRecord>, Level) {
+    let level = vector.level;
+    let missing: Vec<String> = vector
+        .needs()
+        .into_iter()
+        .filter_map(|need| session.target.lacks(need))
+        .collect();
+    if !missing.is_empty() {
+        let outcome = not_judged(NotJudgedCause::Configuration, missing.join("; "));
+        return (outcome, Vec::new(), level);
+    }
+    if session.is_unresponsive() {
+        let outcome = not_judged(NotJudgedCause::Unresponsive, session.unresponsive_reason());
+        return (outcome, Vec::new(), level);
+    }
+    let VectorBody::Steps(steps) = &vector.body else {
+        unreachable!("run_online is only called for step vectors")
+    };
+    let label = id.rsplit("::").next().unwrap_or(id);
+    let provisioned = match fixture::provision(session, &vector.fixtures, label).await {
+        Ok(provisioned) => provisioned,
+        Err(SetupError { cause, message }) => {
+            let reason = match cause {
+                NotJudgedCause::Setup => format!(
+                    "setup failed: the target's own endpoints could not provide this vector's fixtures, so nothing was claimed about {}: {message}",
+                    vector.requirements.join(", ")
+                ),
+                _ => message,
+            };
+            return (not_judged(cause, reason), Vec::new(), level);
+        }
+    };
+    let mut records = Vec::new();
+    let mut outcome = Outcome::Passed;
+    let mut previous_rate_limit = None;
+    for (i, step) in steps.iter().enumerate() {
+        let record = match run_step(
+            step,
+            spec,
+            session,
+            &provisioned.bindings,
+            previous_rate_limit,
+        )
+        .await
+        {
+            Ok(record) => record,
+            Err(SendError::Vector(problem)) => StepRecord {
+                name: step_name(step),
+                exchanges: Vec::new(),
+                mismatches: vec![(
+                    "request".into(),
+                    vec![Mismatch::new(
+                        "vector",
+                        "a request the kit can build",
+                        problem,
+                    )],
+                )],
+                passed: false,
+                settled: None,
+            },
+            Err(SendError::Throttled(reason)) => {
+                outcome = not_judged(NotJudgedCause::Throttled, reason);
+                break;
+            }
+            Err(SendError::Unresponsive(reason)) => {
+                outcome = not_judged(NotJudgedCause::Unresponsive, reason);
+                break;
+            }
+        };
+        if let Some(Ok(response)) = record.exchanges.last().map(|e| &e.response) {
+            if let Ok(reading) = RateLimitReading::read(response) {
+                previous_rate_limit = Some(reading);
+            }
+        }
+        let passed = record.passed;
+        if !passed {
+            let mut message = failure_text(id, path, vector, spec, steps.len(), i, &record);
+            if record.settled.is_some() || is_state_read(step) {
+                message.push_str(&consistency_note(session.patience.consistency_window));
+            }
+            outcome = Outcome::Failed { message };
+        }
+        records.push(record);
+        if !passed {
+            break;
+        }
+    }
+    fixture::teardown(session, provisioned).await;
+    (outcome, records, level)
+}
+
+fn consistency_note(window: Duration) -> String {
+    if window.is_zero() {
+        "\n  (state read judged once: --consistency-window is 0, CONFORMANCE_CONSISTENCY_WINDOW)"
+            .into()
+    } else {
+        format!(
+            "\n  (state read retried for {:.1} s, --consistency-window / CONFORMANCE_CONSISTENCY_WINDOW, and never showed the expected state)",
+            window.as_secs_f64()
+        )
+    }
+}
+
+/// A read that checks what an earlier write did: a GET whose expectations include a timeline.
+/// Only these are retried within the consistency window; refusals are never retried.
+fn is_state_read(step: &Step) -> bool {
+    step.request.method.eq_ignore_ascii_case("GET")
+        && step
+            .expect
+            .alternatives()
+            .iter()
+            .any(|expect| expect.timeline.is_some())
+}
+
+/// Whether the step itself is about rate limiting, so a 429 is its answer, not an obstacle.
+fn tests_rate_limiting(step: &Step) -> bool {
+    step.exhaust_rate_limit
+        || step.expect.alternatives().iter().any(|expect| {
+            expect.rate_limit.is_some()
+                || expect
+                    .status
+                    .as_ref()
+                    .is_some_and(|s| s.values().iter().any(|p| p.matches(429)))
+        })
+}
+
+async fn run_step(
+    step: &Step,
+    spec: &Spec,
+    session: &Session,
+    bindings: &Bindings,
+    previous_rate_limit: Option<RateLimitReading>,
+) -> Result<StepRecord, SendError> {
+    let paced = !tests_rate_limiting(step);
+    let window = if is_state_read(step) {
+        session.patience.consistency_window
+    } else {
+        Duration::ZERO
+    };
+    let first_read = Instant::now();
+    let mut attempts = 0;
+    let mut pause = Duration::from_millis(25);
+    loop {
+        attempts += 1;
+        let exchanges = if step.exhaust_rate_limit {
+            exhaust_then_perform(session, step, bindings).await?
+        } else {
+            session.send(&step.request, bindings, paced).await?
+        };
+        let record = judge_step(
+            step_name(step),
+            step,
+            exchanges,
+            spec,
+            bindings,
+            previous_rate_limit,
+        );
+        let elapsed = first_read.elapsed();
+        let answered = matches!(
+            record.exchanges.last().map(|e| &e.response),
+            Some(Ok(_))
+        );
+        if record.passed || !answered || elapsed + pause > window {
+            let settled = (attempts > 1).then_some(Settled {
+                attempts,
+                after: elapsed,
+            });
+            return Ok(StepRecord { settled, ..record });
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_millis(400));
+    }
+}
+
+/// How failure text names a step: its `name`, or method and path.
+pub fn step_name(step: &Step) -> String {
+    let request = &step.request;
+    step.name.clone().unwrap_or_else(|| {
+        let path = request
+            .endpoint
+            .as_deref()
+            .map(crate::exchange::endpoint_path)
+            .or_else(|| request.path.clone())
+            .unwrap_or_default();
+        format!("{} {path}", request.method)
+    })
+}
+
+/// Judges a step's exchanges (the last one) against each acceptable alternative.
+pub fn judge_step(
+    name: String,
+    step: &Step,
+    exchanges: Vec<Exchange>,
+    spec: &Spec,
+    bindings: &Bindings,
+    previous_rate_limit: Option<RateLimitReading>,
+) -> StepRecord {
+    let context = check::Context {
+        spec,
+        bindings,
+        previous_rate_limit,
+    };
+    let mut mismatches = Vec::new();
+    let mut passed = false;
+    for (i, expect) in step.expect.alternatives().iter().enumerate() {
+        let label = expect
+            .label
+            .clone()
+            .unwrap_or_else(|| format!("outcome {}", i + 1));
+        let found = match exchanges.last().map(|e| &e.response) {
+            Some(Ok(response)) => check::judge(expect, response, &context),
+            Some(Err(error)) => vec![Mismatch::new("response", "an HTTP response", error.clone())],
+            None => vec![Mismatch::new(
+                "response",
+                "an HTTP response",
+                "no request was sent",
+            )],
+        };
+        passed |= found.is_empty();
+        mismatches.push((label, found));
+    }
+    StepRecord {
+        name,
+        exchanges,
+        mismatches,
+        passed,
+        settled: None,
+    }
+}
+
+/// The most requests `exhaust_rate_limit` sends before judging: a target that never limits
+/// cannot keep a trial busy for long.
+const MAX_EXHAUST_REQUESTS: usize = 200;
+
+/// Sends the request until the target reports the window used up (remaining 0, or a 429 or a
+/// transport failure, which are judged as they are), then sends the judged request.
+async fn exhaust_then_perform(
+    session: &Session,
+    step: &Step,
+    bindings: &Bindings,
+) -> Result<Vec<Exchange>, SendError> {
+    for _ in 0..MAX_EXHAUST_REQUESTS {
+        let exchanges = session.send(&step.request, bindings, false).await?;
+        match exchanges.last().map(|e| &e.response) {
+            Some(Ok(response)) if response.status == 429 => return Ok(exchanges),
+            Some(Ok(response)) => {
+                if RateLimitReading::read(response).is_ok_and(|r| r.remaining == 0) {
+                    break;
+                }
+            }
+            _ => return Ok(exchanges),
+        }
+    }
+    session.send(&step.request, bindings, false).await
+}

@@ -1,0 +1,304 @@
+//! Vectors -> libtest-mimic trials. Every selected vector runs as a task on the async runtime
+//! ([`schedule`]), as many at once as `--concurrency` allows, whatever the test harness's thread
+//! count; each trial waits for its vector's result, and one trial per requirement reports
+//! whether a judged vector checked it.
+
+mod board;
+mod evaluate;
+mod session;
+mod summary;
+
+pub use board::Board;
+pub use evaluate::{evaluate, judge_step, step_name};
+pub use session::{Patience, SendError, Session};
+pub use summary::{LevelCount, Summary};
+
+use crate::spec::Spec;
+use crate::vector::{self, Level, LoadedVector};
+use crate::verdict::{Outcome, VectorKind, VectorResult};
+use libtest_mimic::{Completion, Failed, Trial};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// Which levels fail a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Profile {
+    /// MUST vectors fail the run; SHOULD failures are reported but do not fail it.
+    #[default]
+    Default,
+    /// MUST and SHOULD vectors fail the run.
+    Strict,
+}
+
+impl Profile {
+    /// Whether a failed vector of this level fails its trial.
+    pub fn fails_on(self, level: Level) -> bool {
+        match level {
+            Level::Must => true,
+            Level::Should => self == Profile::Strict,
+            Level::May => false,
+        }
+    }
+}
+
+/// Where the suite's data lives, and how to judge.
+#[derive(Debug, Clone)]
+pub struct SuiteConfig {
+    /// The `vectors/` folder.
+    pub vectors: PathBuf,
+    /// The `specs/` folder.
+    pub specs: PathBuf,
+    /// Which levels fail the run.
+    pub profile: Profile,
+}
+
+impl SuiteConfig {
+    /// The kit's own `vectors/` and `specs/`: the source folders, or the copy embedded in the
+    /// binary when they are not there (an installed or copied binary).
+    pub fn bundled(profile: Profile) -> SuiteConfig {
+        // If unpacking fails, loading from the source path fails with an error naming it.
+        let root = crate::bundled::root()
+            .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+        SuiteConfig {
+            vectors: root.join("vectors"),
+            specs: root.join("specs"),
+            profile,
+        }
+    }
+}
+
+/// The loaded suite: specs, vectors, and the board the running vectors post their results to.
+pub struct Suite {
+    /// Loaded `specs/`.
+    pub spec: Arc<Spec>,
+    /// Every vector file, valid or not.
+    pub vectors: Vec<LoadedVector>,
+    /// How to judge.
+    pub config: SuiteConfig,
+    /// Results of the vectors that ran.
+    pub board: Arc<Board>,
+    /// Requirement ids whose coverage trial ran (filters may skip some).
+    pub coverage_checked: Arc<Mutex<Vec<String>>>,
+}
+
+impl Suite {
+    /// Loads specs and vectors; fails only when `specs/` itself is broken or `vectors/` unreadable
+    /// (a broken vector file becomes a failing trial instead).
+    pub fn load(config: SuiteConfig) -> anyhow::Result<Suite> {
+        let spec = Spec::load(&config.specs)?;
+        let vectors = vector::load_all(&config.vectors, &spec).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot read the vectors folder {}: {e}",
+                config.vectors.display()
+            )
+        })?;
+        Ok(Suite {
+            spec: Arc::new(spec),
+            vectors,
+            config,
+            board: Arc::default(),
+            coverage_checked: Arc::default(),
+        })
+    }
+
+    /// Every trial (vectors first, then one coverage trial per requirement), with the vectors
+    /// that the arguments select already running on `runtime`.
+    pub fn trials(
+        &self,
+        session: Option<Arc<Session>>,
+        runtime: &tokio::runtime::Handle,
+        args: &libtest_mimic::Arguments,
+    ) -> Vec<Trial> {
+        let mut trials: Vec<Trial> = self.vectors.iter().map(|v| self.vector_trial(v)).collect();
+        let selected: Vec<LoadedVector> = if args.list || args.ignored {
+            Vec::new()
+        } else {
+            self.vectors
+                .iter()
+                .zip(&trials)
+                .filter(|(_, trial)| !args.is_filtered_out(trial))
+                .map(|(vector, _)| vector.clone())
+                .collect()
+        };
+        let selected_ids: Vec<String> = selected.iter().map(|v| v.id.clone()).collect();
+        self.schedule(selected, session, runtime);
+        trials.extend(self.coverage_trials(&selected_ids));
+        trials
+    }
+
+    /// Starts every selected vector as a task: `concurrency` at a time, each posting its result
+    /// to the board as it completes.
+    fn schedule(
+        &self,
+        vectors: Vec<LoadedVector>,
+        session: Option<Arc<Session>>,
+        runtime: &tokio::runtime::Handle,
+    ) {
+        let concurrency = session
+            .as_ref()
+            .map_or(1, |s| s.patience.concurrency.max(1));
+        let permits = Arc::new(tokio::sync::Semaphore::new(concurrency));
+        for loaded in vectors {
+            let spec = Arc::clone(&self.spec);
+            let session = session.clone();
+            let board = Arc::clone(&self.board);
+            let permits = Arc::clone(&permits);
+            runtime.spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                let task = {
+                    let loaded = loaded.clone();
+                    tokio::spawn(async move { evaluate(&loaded, &spec, session.as_deref()).await })
+                };
+                // A panic in the kit must not leave the trial waiting forever.
+                let result = match task.await {
+                    Ok(result) => result,
+                    Err(e) => panicked(&loaded, &e.to_string()),
+                };
+                board.post(result);
+            });
+        }
+    }
+
+    fn vector_trial(&self, loaded: &LoadedVector) -> Trial {
+        let kind = match &loaded.vector {
+            Ok(vector) if vector.is_self_check() => "self-check",
+            Ok(vector) => vector.level.as_str(),
+            Err(_) => "invalid",
+        };
+        let id = loaded.id.clone();
+        let board = Arc::clone(&self.board);
+        let profile = self.config.profile;
+        Trial::ignorable_test(loaded.id.clone(), move || {
+            let result = board.wait(&id);
+            match result.outcome {
+                Outcome::Passed => Ok(Completion::Completed),
+                Outcome::NotJudged { reason, .. } => {
+                    Ok(Completion::ignored_with(format!("not judged: {reason}")))
+                }
+                Outcome::Failed { message }
+                    if result.kind == VectorKind::SelfCheck || profile.fails_on(result.level) =>
+                {
+                    Err(Failed::from(message))
+                }
+                Outcome::Failed { .. } => Ok(Completion::Completed),
+                Outcome::Invalid { message } => Err(Failed::from(message)),
+            }
+        })
+        .with_kind(kind)
+    }
+
+    /// Runs every vector against a target without the test harness, `parallel` at a time, and
+    /// returns the results sorted by id (for kill matrices and other programmatic uses).
+    pub async fn evaluate_all(
+        &self,
+        target: Arc<crate::target::Target>,
+        parallel: usize,
+    ) -> Vec<VectorResult> {
+        let patience = Patience {
+            concurrency: parallel.max(1),
+            ..Patience::default()
+        };
+        let session = Arc::new(Session::new(target, patience));
+        let permits = Arc::new(tokio::sync::Semaphore::new(patience.concurrency));
+        let mut tasks = tokio::task::JoinSet::new();
+        for loaded in self.vectors.clone() {
+            let spec = Arc::clone(&self.spec);
+            let session = Arc::clone(&session);
+            let permits = Arc::clone(&permits);
+            tasks.spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                evaluate(&loaded, &spec, Some(&session)).await
+            });
+        }
+        let mut results = Vec::new();
+        while let Some(result) = tasks.join_next().await {
+            if let Ok(result) = result {
+                results.push(result);
+            }
+        }
+        results.sort_by(|a, b| a.id.cmp(&b.id));
+        results
+    }
+
+    /// One trial per requirement: passes when a vector that ran and was judged checks it.
+    fn coverage_trials(&self, selected: &[String]) -> Vec<Trial> {
+        let covered = self.coverage();
+        self.spec
+            .requirements
+            .iter()
+            .map(|requirement| {
+                let citing = covered.get(&requirement.id).cloned().unwrap_or_default();
+                let running: Vec<String> = citing
+                    .iter()
+                    .filter(|id| selected.contains(id))
+                    .cloned()
+                    .collect();
+                let id = requirement.id.clone();
+                let checked = Arc::clone(&self.coverage_checked);
+                let board = Arc::clone(&self.board);
+                Trial::ignorable_test(format!("requirement::{id}"), move || {
+                    checked.lock().unwrap().push(id.clone());
+                    if citing.is_empty() {
+                        return Err(Failed::from(format!(
+                            "requirement {id} is covered by no vector: add a vector under vectors/ whose `requirements` lists \"{id}\""
+                        )));
+                    }
+                    let results = board.wait_all(&running);
+                    if results.iter().any(|r| r.checked_its_requirements()) {
+                        return Ok(Completion::Completed);
+                    }
+                    let why = if running.is_empty() {
+                        format!("none of its vectors ran ({})", citing.join(", "))
+                    } else {
+                        results
+                            .iter()
+                            .map(|r| format!("{}: {}", r.id, r.outcome.short()))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    };
+                    Ok(Completion::ignored_with(format!(
+                        "not judged: no vector that checks {id} was judged ({why})"
+                    )))
+                })
+                .with_kind("coverage")
+            })
+            .collect()
+    }
+
+    /// Requirement id -> ids of the valid vectors that cover it.
+    pub fn coverage(&self) -> BTreeMap<String, Vec<String>> {
+        let mut covered: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for loaded in &self.vectors {
+            if let Ok(vector) = &loaded.vector {
+                for requirement in &vector.requirements {
+                    covered
+                        .entry(requirement.clone())
+                        .or_default()
+                        .push(loaded.id.clone());
+                }
+            }
+        }
+        covered
+    }
+}
+
+/// The result of a vector whose evaluation panicked: the kit's fault, reported as invalid.
+fn panicked(loaded: &LoadedVector, panic: &str) -> VectorResult {
+    VectorResult {
+        id: loaded.id.clone(),
+        path: loaded.path.clone(),
+        title: loaded.path.display().to_string(),
+        kind: VectorKind::Target,
+        level: Level::Must,
+        requirements: Vec::new(),
+        outcome: Outcome::Invalid {
+            message: format!(
+                "the kit panicked while running {}: {panic} (a bug in the kit, please report it)",
+                loaded.path.display()
+            ),
+        },
+        duration: std::time::Duration::ZERO,
+        steps: Vec::new(),
+    }
+}

@@ -1,0 +1,254 @@
+//! One run's connection to its target: the shared HTTP client, the target's rate-limit windows
+//! (per token and endpoint) and its health. Fixtures and steps send every request through
+//! [`Session::send`], so pacing and the dead-target abort live in one place.
+
+use crate::check::RateLimitReading;
+use crate::exchange::{self, Exchange};
+use crate::redact::Redactor;
+use crate::target::Target;
+use crate::vector::{AuthMode, Bindings, Request};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// How patient a run is with a real target.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Patience {
+    /// Vectors in flight at once.
+    pub concurrency: usize,
+    /// The longest the run waits, in total, for rate-limit windows to reset; past it, vectors
+    /// that still need the window are not judged (throttled).
+    pub max_wait: Duration,
+    /// How long a state read may take to show an earlier write; zero: no retries.
+    pub consistency_window: Duration,
+    /// Consecutive requests without an answer after which the target counts as unresponsive.
+    pub unresponsive_after: usize,
+}
+
+impl Default for Patience {
+    fn default() -> Patience {
+        Patience {
+            concurrency: 32,
+            max_wait: Duration::from_secs(60),
+            consistency_window: Duration::from_secs(2),
+            unresponsive_after: 8,
+        }
+    }
+}
+
+/// Why a request was not sent, or its answer cannot be judged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    /// The vector asks for a request the kit cannot build (the vector's fault).
+    Vector(String),
+    /// The target's rate limit would need a longer wait than `--max-wait` allows.
+    Throttled(String),
+    /// The target stopped answering; the run gives up on it.
+    Unresponsive(String),
+}
+
+/// The run's view of one target.
+pub struct Session {
+    /// What is tested.
+    pub target: std::sync::Arc<Target>,
+    /// Shared HTTP client.
+    pub client: reqwest::Client,
+    /// Used only for text that leaves the run (messages printed while waiting).
+    pub redactor: Redactor,
+    /// Settings.
+    pub patience: Patience,
+    windows: Mutex<HashMap<(&'static str, String), Window>>,
+    waited: Mutex<Duration>,
+    silent_in_a_row: AtomicUsize,
+    unresponsive: AtomicBool,
+    started: Instant,
+}
+
+/// What the target last said about one rate-limit window.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    remaining: u64,
+    /// UTC epoch seconds.
+    reset: u64,
+}
+
+impl Session {
+    /// A session for a target.
+    pub fn new(target: std::sync::Arc<Target>, patience: Patience) -> Session {
+        Session {
+            client: exchange::client(&target),
+            redactor: Redactor::new(target.secrets()),
+            target,
+            patience,
+            windows: Mutex::default(),
+            waited: Mutex::default(),
+            silent_in_a_row: AtomicUsize::new(0),
+            unresponsive: AtomicBool::new(false),
+            started: Instant::now(),
+        }
+    }
+
+    /// Whether the run gave up on the target.
+    pub fn is_unresponsive(&self) -> bool {
+        self.unresponsive.load(Ordering::Relaxed)
+    }
+
+    /// Why the run gave up on the target.
+    pub fn unresponsive_reason(&self) -> String {
+        format!(
+            "target unresponsive: {} requests in a row got no answer within {:.1} s (CONFORMANCE_TIMEOUT); the remaining vectors were not sent",
+            self.patience.unresponsive_after,
+            self.target.timeout.as_secs_f64()
+        )
+    }
+
+    /// The total time spent waiting for rate-limit windows so far.
+    pub fn waited(&self) -> Duration {
+        *self.waited.lock().unwrap()
+    }
+
+    /// Sends one request: waits for its rate-limit window if it is used up, retries an
+    /// unexpected 429 after the reset (when `paced`), and records the target's health.
+    /// `paced: false` is for steps that test rate limiting themselves.
+    pub async fn send(
+        &self,
+        request: &Request,
+        bindings: &Bindings,
+        paced: bool,
+    ) -> Result<Vec<Exchange>, SendError> {
+        let key = (token_of(request.auth), request.endpoint.clone().unwrap_or_default());
+        loop {
+            if self.is_unresponsive() {
+                return Err(SendError::Unresponsive(self.unresponsive_reason()));
+            }
+            if paced {
+                self.reserve(&key).await?;
+            }
+            let exchanges = exchange::perform(
+                &self.client,
+                &self.target,
+                &self.redactor,
+                request,
+                bindings,
+            )
+            .await
+            .map_err(SendError::Vector)?;
+            let last = exchanges.last().map(|e| &e.response);
+            match last {
+                Some(Ok(response)) => {
+                    self.silent_in_a_row.store(0, Ordering::Relaxed);
+                    self.observe(&key, response);
+                    if paced && response.status == 429 {
+                        continue; // observe() marked the window used up; reserve() waits or gives up.
+                    }
+                }
+                Some(Err(_)) => {
+                    let silent = self.silent_in_a_row.fetch_add(1, Ordering::Relaxed) + 1;
+                    if silent >= self.patience.unresponsive_after {
+                        self.unresponsive.store(true, Ordering::Relaxed);
+                    }
+                }
+                None => {}
+            }
+            return Ok(exchanges);
+        }
+    }
+
+    /// Takes one request from the window, waiting for its reset when it is used up.
+    async fn reserve(&self, key: &(&'static str, String)) -> Result<(), SendError> {
+        loop {
+            let wait_until = {
+                let mut windows = self.windows.lock().unwrap();
+                match windows.get_mut(key) {
+                    Some(window) if window.remaining == 0 => {
+                        let now = crate::oauth::unix_now();
+                        if window.reset < now {
+                            windows.remove(key);
+                            return Ok(());
+                        }
+                        window.reset
+                    }
+                    Some(window) => {
+                        window.remaining -= 1;
+                        return Ok(());
+                    }
+                    None => return Ok(()),
+                }
+            };
+            let now = crate::oauth::unix_now();
+            // One second of slack: the reset is whole seconds, and clocks differ a little.
+            let wait = Duration::from_secs(wait_until.saturating_sub(now) + 1);
+            {
+                let mut waited = self.waited.lock().unwrap();
+                if *waited + wait > self.patience.max_wait {
+                    return Err(SendError::Throttled(format!(
+                        "throttled: the rate-limit window of {} for the {} token resets in {} s, past what --max-wait {} s (CONFORMANCE_MAX_WAIT) still allows ({} s already spent waiting)",
+                        key.1,
+                        key.0,
+                        wait.as_secs(),
+                        self.patience.max_wait.as_secs(),
+                        waited.as_secs()
+                    )));
+                }
+                *waited += wait;
+            }
+            eprintln!(
+                "conformance: rate limit of {} ({} token) used up; waiting {} s for its reset (at {:.0} s into the run)",
+                key.1,
+                key.0,
+                wait.as_secs(),
+                (self.started.elapsed() + wait).as_secs_f64()
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Remembers what a response says about its window.
+    fn observe(&self, key: &(&'static str, String), response: &exchange::RecordedResponse) {
+        let reading = RateLimitReading::read(response).ok();
+        let mut windows = self.windows.lock().unwrap();
+        match (reading, response.status) {
+            (_, 429) => {
+                let reset = reading.map_or_else(
+                    // A 429 without a reset: try again in a few seconds.
+                    || crate::oauth::unix_now() + 5,
+                    |r| r.reset,
+                );
+                windows.insert(
+                    key.clone(),
+                    Window {
+                        remaining: 0,
+                        reset,
+                    },
+                );
+            }
+            (Some(reading), _) => {
+                let window = windows.entry(key.clone()).or_insert(Window {
+                    remaining: reading.remaining,
+                    reset: reading.reset,
+                });
+                if window.reset != reading.reset {
+                    *window = Window {
+                        remaining: reading.remaining,
+                        reset: reading.reset,
+                    };
+                } else {
+                    window.remaining = window.remaining.min(reading.remaining);
+                }
+            }
+            (None, _) => {}
+        }
+    }
+}
+
+/// Whose rate-limit window a request counts against.
+fn token_of(auth: AuthMode) -> &'static str {
+    match auth {
+        AuthMode::OtherUser => "other user",
+        AuthMode::LimitedUser => "limited user",
+        AuthMode::Bearer | AuthMode::UnknownBearer => "bearer",
+        AuthMode::None => "anonymous",
+        _ => "main user",
+    }
+}
