@@ -244,7 +244,14 @@ pub fn run(
         coverage: Coverage::of(&suite, &results),
     };
     write_reports(run_args, &report).map_err(|e| Unusable(format!("{e:#}")))?;
-    verdict_of_run(&suite, &summary, &results, &conclusion, run_args, session.as_deref())
+    verdict_of_run(
+        &suite,
+        &summary,
+        &results,
+        &conclusion,
+        run_args,
+        session.as_deref(),
+    )
 }
 
 /// The run's exit, from most to least serious: the kit is broken, the vectors are, the target
@@ -300,7 +307,10 @@ fn verdict_of_run(
                     .filter(|id| summary.unjudged_must.contains(id))
                     .map(String::as_str)
                     .collect();
-                format!("  {reason}\n    MUST vectors left unjudged: {}", must.join(", "))
+                format!(
+                    "  {reason}\n    MUST vectors left unjudged: {}",
+                    must.join(", ")
+                )
             })
             .collect();
         return Err(Unusable(format!(

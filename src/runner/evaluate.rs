@@ -276,10 +276,7 @@ async fn run_step(
             previous_rate_limit,
         );
         let elapsed = first_read.elapsed();
-        let answered = matches!(
-            record.exchanges.last().map(|e| &e.response),
-            Some(Ok(_))
-        );
+        let answered = matches!(record.exchanges.last().map(|e| &e.response), Some(Ok(_)));
         if record.passed || !answered || elapsed + pause > window {
             let settled = (attempts > 1).then_some(Settled {
                 attempts,

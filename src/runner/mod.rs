@@ -58,8 +58,8 @@ impl SuiteConfig {
     /// binary when they are not there (an installed or copied binary).
     pub fn bundled(profile: Profile) -> SuiteConfig {
         // If unpacking fails, loading from the source path fails with an error naming it.
-        let root = crate::bundled::root()
-            .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+        let root =
+            crate::bundled::root().unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
         SuiteConfig {
             vectors: root.join("vectors"),
             specs: root.join("specs"),

@@ -117,7 +117,10 @@ impl Session {
         bindings: &Bindings,
         paced: bool,
     ) -> Result<Vec<Exchange>, SendError> {
-        let key = (token_of(request.auth), request.endpoint.clone().unwrap_or_default());
+        let key = (
+            token_of(request.auth),
+            request.endpoint.clone().unwrap_or_default(),
+        );
         loop {
             if self.is_unresponsive() {
                 return Err(SendError::Unresponsive(self.unresponsive_reason()));

@@ -115,7 +115,7 @@ fn a_wrong_expectation_fails_with_requirement_level_diff_and_reproducer() {
         "json at /objects/kept: expected true, actual key missing",
         "curl -i -X POST 'http://127.0.0.1:",
         "oauth_signature=\"$OAUTH_SIGNATURE\"",
-        "MUST 0/1",
+        "MUST 1/1 judged, 0 passed",
     ] {
         assert!(out.contains(needle), "missing `{needle}` in:\n{out}");
     }
@@ -197,26 +197,46 @@ fn a_separately_started_server_is_tested_through_environment_variables() {
     assert!(output.status.success(), "{out}");
     let origin = format!("conformance: target at {}", server.base_url());
     assert!(out.contains(&origin), "{out}");
-    assert!(out.contains("MUST 3/3"), "{out}");
+    assert!(out.contains("MUST 3/3 judged, 3 passed"), "{out}");
 }
 
 #[test]
-fn a_vector_whose_needs_are_not_configured_is_ignored_with_the_reason() {
+fn a_must_vector_whose_needs_are_not_configured_makes_the_run_incomplete() {
     let server = Served::start();
     let dir = vectors_with(&["remove/rate_limit/exhausted.json"]);
-    let output = Command::new(BIN)
-        .args(["run", "--vectors"])
-        .arg(dir.path())
-        .arg("remove::")
-        .envs(server.env(60))
-        .output()
-        .unwrap();
-    let out = text(&output);
-    assert!(output.status.success(), "{out}");
+    let run = |extra: &[&str]| {
+        let output = Command::new(BIN)
+            .args(["run", "--vectors"])
+            .arg(dir.path())
+            .args(extra)
+            .arg("remove::")
+            .envs(server.env(60))
+            .env_remove("CONFORMANCE_LIMITED_ACCESS_TOKEN")
+            .env_remove("CONFORMANCE_LIMITED_ACCESS_TOKEN_SECRET")
+            .output()
+            .unwrap();
+        (output.status.code(), text(&output))
+    };
+    let (code, out) = run(&[]);
+    assert_eq!(code, Some(2), "{out}");
     assert!(
         trial_line(&out, "remove::rate_limit::exhausted")
-            .contains("ignored (needs a user with a small rate limit on remove"),
+            .contains("ignored (not judged: needs a user with a small rate limit on remove"),
         "{out}"
     );
-    assert!(out.contains("1 ignored"), "{out}");
+    for needle in [
+        "MUST 0/1 judged, 0 passed · 1 not judged (1 configuration missing)",
+        "incomplete run: 1 MUST vector(s) were not judged",
+        "set CONFORMANCE_LIMITED_ACCESS_TOKEN and CONFORMANCE_LIMITED_ACCESS_TOKEN_SECRET",
+        "MUST vectors left unjudged: remove::rate_limit::exhausted",
+    ] {
+        assert!(out.contains(needle), "missing `{needle}` in:\n{out}");
+    }
+
+    let (code, out) = run(&["--allow-incomplete"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("1 not judged (1 configuration missing)"),
+        "{out}"
+    );
 }

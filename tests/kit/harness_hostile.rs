@@ -94,8 +94,14 @@ fn run_against(base_url: &str) -> (Output, Duration) {
     (output, started.elapsed())
 }
 
+/// The hostile targets below also break `collections/create`, so the fixture vector is not
+/// judged (setup failed) and the run is incomplete: exit 2, with the failed vectors still shown.
 fn assert_failed_without_secrets(output: &Output, elapsed: Duration, reason: &str) -> String {
-    assert_outcome_without_secrets(output, elapsed, reason, 1)
+    let out = assert_outcome_without_secrets(output, elapsed, reason, 2);
+    assert!(out.contains("FAILED"), "{out}");
+    assert!(out.contains("setup failed"), "{out}");
+    assert!(out.contains("incomplete run"), "{out}");
+    out
 }
 
 /// Like [`assert_failed_without_secrets`], for a run that ends with exit code `code`.
@@ -150,7 +156,7 @@ fn a_server_that_answers_garbage_fails_with_what_it_sent() {
     });
     let (output, elapsed) = run_against(&url);
     let out = assert_failed_without_secrets(&output, elapsed, "not JSON: `<html>not json</html>`");
-    assert!(out.contains("could not set up the fixtures"), "{out}");
+    assert!(out.contains("collections/create answered"), "{out}");
 }
 
 #[test]
@@ -187,4 +193,43 @@ fn a_target_that_refuses_connections_fails_with_the_reason() {
     // Nothing reached the target: the run could not do its job (exit code 2), not "a vector failed".
     let out = assert_outcome_without_secrets(&output, elapsed, "could not connect", 2);
     assert!(out.contains("the target never answered"), "{out}");
+}
+
+/// A target that accepts connections and never answers must not cost suite size x timeout:
+/// after a few requests in a row without an answer the run stops sending, marks the rest not
+/// judged (target unresponsive) and exits 2. Before the scheduler and the abort, these 40
+/// vectors took 40 x 1 s / 2 threads = 20 s.
+#[test]
+fn a_target_that_never_answers_ends_the_run_early() {
+    let url = serve(|mut stream| {
+        let _ = read_request(&mut stream);
+        std::thread::sleep(Duration::from_secs(60));
+    });
+    let dir = vectors();
+    let success = std::fs::read_to_string(dir.path().join("with-fixtures.json")).unwrap();
+    for i in 0..40 {
+        std::fs::write(dir.path().join(format!("copy-{i:02}.json")), &success).unwrap();
+    }
+    let started = Instant::now();
+    let output = Command::new(BIN)
+        .args(["run", "--vectors"])
+        .arg(dir.path())
+        .args(["--skip", "requirement::"])
+        .env("CONFORMANCE_BASE_URL", &url)
+        .env("CONFORMANCE_CONSUMER_KEY", "hostile-key")
+        .env("CONFORMANCE_CONSUMER_SECRET", CONSUMER_SECRET)
+        .env("CONFORMANCE_ACCESS_TOKEN", "1-hostile-token")
+        .env("CONFORMANCE_ACCESS_TOKEN_SECRET", TOKEN_SECRET)
+        .env("CONFORMANCE_BEARER_TOKEN", BEARER)
+        .env("CONFORMANCE_TWEET_IDS", "20,21,22")
+        .env("CONFORMANCE_TIMEOUT", "1")
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    let out = assert_outcome_without_secrets(&output, elapsed, "target unresponsive", 2);
+    assert!(
+        elapsed < Duration::from_secs(6), // 2 x the 1 s timeout, plus start-up and slack
+        "took {elapsed:?}, expected about 2 x CONFORMANCE_TIMEOUT:\n{out}"
+    );
+    assert!(out.contains("not judged"), "{out}");
 }

@@ -68,6 +68,7 @@ fn failing_run_with(extra: &[&str], skip_coverage: bool) -> FailingRun {
         .arg(dir.path().join("out/report.json"))
         .arg("--report-html")
         .arg(dir.path().join("out/report.html"))
+        .arg("--allow-incomplete")
         .args(extra)
         .args(if skip_coverage {
             &["--skip", "requirement::"][..]
@@ -117,7 +118,17 @@ fn junit_json_and_html_report_one_failure_per_failing_vector_and_no_secret() {
         .filter(|c| c.children().any(|n| n.has_tag_name("skipped")))
         .map(|c| c.attribute("name").unwrap())
         .collect();
-    assert_eq!(skipped, ["remove::needs_bearer"], "{junit}");
+    // Not judged, and a SHOULD not met under the default profile: both visible, neither a pass.
+    assert_eq!(
+        skipped,
+        ["remove::needs_bearer", "remove::wrong_should"],
+        "{junit}"
+    );
+    assert!(junit.contains("not judged: needs the app"), "{junit}");
+    assert!(
+        junit.contains("SHOULD not met (tolerated by the Default profile; --strict fails on it)"),
+        "{junit}"
+    );
     assert!(
         junit.contains("status: expected 202, actual 200"),
         "{junit}"
@@ -154,7 +165,11 @@ fn junit_json_and_html_report_one_failure_per_failing_vector_and_no_secret() {
     assert!(json["vectors"][0]["steps"].is_array());
 
     let html = run.read("out/report.html");
-    assert!(html.contains("MUST 2/3 · SHOULD 0/1"), "{html}");
+    let line = "MUST 3/4 judged, 2 passed · 1 not judged (1 configuration missing) · SHOULD 1/1 judged, 0 passed";
+    assert!(html.contains(line), "{html}");
+    assert!(stdout.contains(line), "{stdout}");
+    assert_eq!(json["summary"]["levels"]["must"]["not_judged"], 1, "{json}");
+    assert_eq!(json["summary"]["complete"], false, "{json}");
     assert!(
         stdout.contains("not met, not failing this profile: remove::wrong_should (SHOULD)"),
         "{stdout}"
