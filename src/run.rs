@@ -313,8 +313,15 @@ fn verdict_of_run(
                 )
             })
             .collect();
+        let joined = reasons.join(" ");
+        let settings = settings_named(&joined);
+        let settings = if settings.is_empty() {
+            String::new()
+        } else {
+            format!("\nmissing settings: {}", settings.join(", "))
+        };
         return Err(Unusable(format!(
-            "incomplete run: {} MUST vector(s) were not judged, so this run cannot say the target conforms:\n{}\n(--allow-incomplete / CONFORMANCE_ALLOW_INCOMPLETE=1 accepts a partial run)",
+            "incomplete run: {} MUST vector(s) were not judged, so this run cannot say the target conforms:{settings}\n{}\n(--allow-incomplete / CONFORMANCE_ALLOW_INCOMPLETE=1 accepts a partial run)",
             summary.unjudged_must.len(),
             reasons.join("\n")
         )));
@@ -324,6 +331,21 @@ fn verdict_of_run(
     } else {
         Ok(RunOutcome::Passed)
     }
+}
+
+/// The `CONFORMANCE_*` names in a text, once each, in order of appearance.
+fn settings_named(text: &str) -> Vec<&str> {
+    let mut names: Vec<&str> = Vec::new();
+    for (at, _) in text.match_indices("CONFORMANCE_") {
+        let name = &text[at..];
+        let end = name
+            .find(|c: char| !(c.is_ascii_uppercase() || c == '_'))
+            .unwrap_or(name.len());
+        if !names.contains(&&name[..end]) {
+            names.push(&name[..end]);
+        }
+    }
+    names
 }
 
 fn write_reports(run_args: &RunArgs, report: &RunReport<'_>) -> anyhow::Result<()> {
