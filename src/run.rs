@@ -8,7 +8,7 @@ use crate::embedded;
 use crate::report::{self, Coverage, RunReport};
 use crate::runner::{Patience, Profile, Session, Suite, SuiteConfig, Summary};
 use crate::target::TargetArgs;
-use crate::verdict::{Outcome, VectorResult};
+use crate::verdict::{NotJudgedCause, Outcome, VectorResult};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -297,11 +297,19 @@ fn verdict_of_run(
         )));
     }
     if !summary.unjudged_must.is_empty() && !run_args.allow_incomplete {
-        let reasons: Vec<String> = summary
+        let unjudged: Vec<_> = summary
             .not_judged_reasons
             .iter()
-            .filter(|(_, ids)| ids.iter().any(|id| summary.unjudged_must.contains(id)))
-            .map(|(reason, ids)| {
+            .filter(|(_, (_, ids))| ids.iter().any(|id| summary.unjudged_must.contains(id)))
+            .collect();
+        let configuration: Vec<&str> = unjudged
+            .iter()
+            .filter(|(_, (cause, _))| *cause == NotJudgedCause::Configuration)
+            .map(|(reason, _)| reason.as_str())
+            .collect();
+        let reasons: Vec<String> = unjudged
+            .iter()
+            .map(|(reason, (_, ids))| {
                 let must: Vec<&str> = ids
                     .iter()
                     .filter(|id| summary.unjudged_must.contains(id))
@@ -313,7 +321,7 @@ fn verdict_of_run(
                 )
             })
             .collect();
-        let joined = reasons.join(" ");
+        let joined = configuration.join(" ");
         let settings = settings_named(&joined);
         let settings = if settings.is_empty() {
             String::new()

@@ -52,7 +52,12 @@ pub fn json(report: &RunReport<'_>) -> anyhow::Result<String> {
             "invalid": report.summary.invalid,
             "complete": report.summary.unjudged_must.is_empty(),
             "unjudged_must": report.summary.unjudged_must,
-            "not_judged_reasons": report.summary.not_judged_reasons,
+            "not_judged": report
+                .summary
+                .not_judged_reasons
+                .iter()
+                .map(|(reason, (cause, ids))| json!({"cause": cause, "reason": reason, "vectors": ids}))
+                .collect::<Vec<_>>(),
             "line": report.summary.render(report.profile),
         },
         "vectors": vectors,

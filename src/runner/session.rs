@@ -59,10 +59,26 @@ pub struct Session {
     /// Settings.
     pub patience: Patience,
     windows: Mutex<HashMap<(&'static str, String), Window>>,
-    waited: Mutex<Duration>,
+    waiting: Mutex<Waiting>,
     silent_in_a_row: AtomicUsize,
     unresponsive: AtomicBool,
     started: Instant,
+}
+
+/// Time spent waiting for windows, counted as wall time: waits that overlap count once.
+#[derive(Debug, Default)]
+struct Waiting {
+    total: Duration,
+    /// When the latest wait started so far ends.
+    until: Option<Instant>,
+}
+
+impl Waiting {
+    /// What a wait from now until `end` adds to the total.
+    fn added_by(&self, now: Instant, end: Instant) -> Duration {
+        let from = self.until.map_or(now, |until| until.max(now));
+        end.saturating_duration_since(from)
+    }
 }
 
 /// What the target last said about one rate-limit window.
@@ -82,7 +98,7 @@ impl Session {
             target,
             patience,
             windows: Mutex::default(),
-            waited: Mutex::default(),
+            waiting: Mutex::default(),
             silent_in_a_row: AtomicUsize::new(0),
             unresponsive: AtomicBool::new(false),
             started: Instant::now(),
@@ -105,7 +121,7 @@ impl Session {
 
     /// The total time spent waiting for rate-limit windows so far.
     pub fn waited(&self) -> Duration {
-        *self.waited.lock().unwrap()
+        self.waiting.lock().unwrap().total
     }
 
     /// Sends one request: waits for its rate-limit window if it is used up, retries an
@@ -183,26 +199,33 @@ impl Session {
             // One second of slack: the reset is whole seconds, and clocks differ a little.
             let wait = Duration::from_secs(wait_until.saturating_sub(now) + 1);
             {
-                let mut waited = self.waited.lock().unwrap();
-                if *waited + wait > self.patience.max_wait {
+                let mut waiting = self.waiting.lock().unwrap();
+                let now = Instant::now();
+                let end = now + wait;
+                let added = waiting.added_by(now, end);
+                if waiting.total + added > self.patience.max_wait {
                     return Err(SendError::Throttled(format!(
-                        "throttled: the rate-limit window of {} for the {} token resets in {} s, past what --max-wait {} s (CONFORMANCE_MAX_WAIT) still allows ({} s already spent waiting)",
+                        "throttled: the rate-limit window of {} for the {} token resets in {} s, past what --max-wait {} s (CONFORMANCE_MAX_WAIT) still allows ({:.0} s already spent waiting)",
                         key.1,
                         key.0,
                         wait.as_secs(),
                         self.patience.max_wait.as_secs(),
-                        waited.as_secs()
+                        waiting.total.as_secs_f64()
                     )));
                 }
-                *waited += wait;
+                // Concurrent waits for one reset end within a second of each other: say it once.
+                if added >= Duration::from_secs(1) {
+                    eprintln!(
+                        "conformance: rate limit of {} ({} token) used up; waiting {} s for its reset (until {:.0} s into the run)",
+                        key.1,
+                        key.0,
+                        wait.as_secs(),
+                        (self.started.elapsed() + wait).as_secs_f64()
+                    );
+                }
+                waiting.total += added;
+                waiting.until = Some(waiting.until.map_or(end, |until| until.max(end)));
             }
-            eprintln!(
-                "conformance: rate limit of {} ({} token) used up; waiting {} s for its reset (at {:.0} s into the run)",
-                key.1,
-                key.0,
-                wait.as_secs(),
-                (self.started.elapsed() + wait).as_secs_f64()
-            );
             tokio::time::sleep(wait).await;
         }
     }

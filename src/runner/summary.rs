@@ -37,8 +37,8 @@ pub struct Summary {
     pub invalid: usize,
     /// Ids of failed vectors that did not fail the run under the profile.
     pub tolerated: Vec<(String, Level)>,
-    /// Every distinct reason a vector was not judged, with the ids it applies to.
-    pub not_judged_reasons: BTreeMap<String, Vec<String>>,
+    /// Every distinct reason a vector was not judged, with its cause and the ids it applies to.
+    pub not_judged_reasons: BTreeMap<String, (NotJudgedCause, Vec<String>)>,
     /// Ids of MUST vectors that were not judged: a run with any is incomplete.
     pub unjudged_must: Vec<String>,
 }
@@ -80,7 +80,8 @@ impl Summary {
                     summary
                         .not_judged_reasons
                         .entry(reason.clone())
-                        .or_default()
+                        .or_insert_with(|| (*cause, Vec::new()))
+                        .1
                         .push(result.id.clone());
                     if result.level == Level::Must {
                         summary.unjudged_must.push(result.id.clone());
@@ -139,7 +140,7 @@ impl Summary {
             self.self_checks.1,
             self.invalid
         );
-        for (reason, ids) in &self.not_judged_reasons {
+        for (reason, (_, ids)) in &self.not_judged_reasons {
             let shown: Vec<&str> = ids.iter().take(3).map(String::as_str).collect();
             let more = ids.len().saturating_sub(shown.len());
             text.push_str(&format!(
