@@ -164,7 +164,10 @@ pub fn discover(root: &Path) -> std::io::Result<Vec<Discovered>> {
                 Err(e) => {
                     let problem = match std::fs::read_link(&path) {
                         Ok(target) if is_symlink => {
-                            format!("a symlink to {}, which cannot be read: {e}", target.display())
+                            format!(
+                                "a symlink to {}, which cannot be read: {e}",
+                                target.display()
+                            )
                         }
                         _ => format!("cannot read the file: {e}"),
                     };
@@ -520,7 +523,14 @@ fn describe_schema_error(error: &jsonschema::ValidationError<'_>) -> String {
                         .join(", ")
                 ),
                 _ => {
-                    let closest = context.iter().min_by_key(|alternative| alternative.len());
+                    // The closest alternative: one whose type fits, with the fewest errors.
+                    let closest = context.iter().min_by_key(|alternative| {
+                        let wrong_type = alternative
+                            .iter()
+                            .filter(|e| matches!(e.kind(), Kind::Type { .. }))
+                            .count();
+                        (wrong_type, alternative.len())
+                    });
                     let causes = closest
                         .into_iter()
                         .flatten()
@@ -536,14 +546,14 @@ fn describe_schema_error(error: &jsonschema::ValidationError<'_>) -> String {
                         .join("; ");
                     format!(
                         "{} matches none of the allowed forms; the closest fails {causes}",
-                        short_json(error.instance())
+                        describe_value(error.instance())
                     )
                 }
             }
         }
         Kind::OneOfMultipleValid { .. } => format!(
             "{} matches more than one of the allowed forms (for a vector: give only one of `steps`, `signature`, `percent_encoding`)",
-            short_json(error.instance())
+            describe_value(error.instance())
         ),
         Kind::Not { schema } => match schema.get("required").and_then(|r| r.as_array()) {
             Some(keys) if schema.as_object().is_some_and(|o| o.len() == 1) => format!(
@@ -568,6 +578,16 @@ fn shorten_instance(error: &jsonschema::ValidationError<'_>) -> String {
         message.replacen(&full, &short_json(error.instance()), 1)
     } else {
         message
+    }
+}
+
+/// The value itself when it is a scalar, else "this object" or "this array": the pointer already
+/// says where it is.
+fn describe_value(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Object(_) => "this object".to_string(),
+        serde_json::Value::Array(_) => "this array".to_string(),
+        scalar => short_json(scalar),
     }
 }
 
@@ -763,5 +783,31 @@ fn check_fill(
         if let Err(e) = bindings.fill(text) {
             problems.push((pointer.to_string(), e.to_string()));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_keys_are_found_at_any_depth_with_escaped_pointers() {
+        let text = r#"{"a": [{"x": 1, "x": 2}], "b/c": {"k": {}, "k": []}, "ok": {"x": 1}}"#;
+        assert_eq!(
+            duplicate_keys(text),
+            vec![
+                ("/a/0".to_string(), "x".to_string()),
+                ("/b~1c".to_string(), "k".to_string())
+            ]
+        );
+        assert!(duplicate_keys(r#"{"x": {"x": {"x": 1}}}"#).is_empty());
+    }
+
+    #[test]
+    fn long_values_are_cut_short_in_messages() {
+        let long = serde_json::json!("y".repeat(500));
+        assert!(short_json(&long).chars().count() <= 60);
+        assert_eq!(describe_value(&serde_json::json!({"a": 1})), "this object");
+        assert_eq!(describe_value(&serde_json::json!(7)), "7");
     }
 }

@@ -94,7 +94,11 @@ fn text(output: &Output) -> String {
 /// blocking it. `lint` also runs under a 1 GiB address-space limit, so a runaway read fails fast
 /// instead of taking the machine's memory (`run` starts a runtime whose thread arenas need more).
 fn bin_within(args: &[&str], limit: Duration) -> Output {
-    let memory = if args[0] == "lint" { "1048576" } else { "unlimited" };
+    let memory = if args[0] == "lint" {
+        "1048576"
+    } else {
+        "unlimited"
+    };
     let mut command = Command::new("sh");
     command
         .arg("-c")
@@ -165,6 +169,26 @@ fn a_second_symlink_to_a_folder_already_read_is_not_read_twice() {
 
 #[cfg(unix)]
 #[test]
+fn the_real_folder_wins_over_a_link_to_it_that_sorts_first() {
+    let dir = tempfile::tempdir().unwrap();
+    write_json(dir.path(), "real/a.json", &online_vector());
+    std::os::unix::fs::symlink("real", dir.path().join("a-link")).unwrap();
+    std::os::unix::fs::symlink("nowhere.json", dir.path().join("dangling.json")).unwrap();
+
+    let loaded = load(dir.path());
+    assert!(loaded.iter().any(|v| v.id == "real::a" && v.vector.is_ok()));
+    let errors = rendered(errors_of(&loaded, "a-link"));
+    assert!(
+        errors.contains("real") && errors.contains("already read"),
+        "{errors}"
+    );
+    let errors = rendered(errors_of(&loaded, "dangling.json"));
+    assert!(errors.contains("a symlink to nowhere.json"), "{errors}");
+    assert_eq!(loaded.len(), 3, "{:?}", ids(&loaded));
+}
+
+#[cfg(unix)]
+#[test]
 fn a_fifo_named_json_hangs_neither_lint_nor_run() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "oauth/encoding.json", &offline_text());
@@ -199,7 +223,10 @@ fn a_symlink_to_dev_zero_is_refused_not_read() {
     let out = text(&output);
     assert_eq!(output.status.code(), Some(1), "{out}");
     assert!(out.contains("zero.json"), "{out}");
-    assert!(out.contains("not a regular file (a character device)"), "{out}");
+    assert!(
+        out.contains("not a regular file (a character device)"),
+        "{out}"
+    );
 }
 
 #[cfg(unix)]
@@ -279,7 +306,11 @@ fn colliding_trial_ids_are_an_error_naming_both_files() {
         assert!(errors.contains("a-b.json"), "{errors}");
         assert!(errors.contains("a_b.json"), "{errors}");
     }
-    assert!(loaded.iter().any(|v| v.id == "remove::c" && v.vector.is_ok()));
+    assert!(
+        loaded
+            .iter()
+            .any(|v| v.id == "remove::c" && v.vector.is_ok())
+    );
 }
 
 #[test]
@@ -302,9 +333,7 @@ fn undefined_placeholders_are_lint_errors_wherever_they_appear() {
         s["request"]["form"] = json!([["{{form_key}}", "1"]]);
         s["request"].as_object_mut().unwrap().remove("query");
     });
-    with(&|s| {
-        s["request"]["body"] = json!({"content_type": "text/plain", "text": "{{body}}"})
-    });
+    with(&|s| s["request"]["body"] = json!({"content_type": "text/plain", "text": "{{body}}"}));
     with(&|s| s["request"]["headers"] = json!({"X-Id": "{{header}}"}));
     with(&|s| s["expect"]["json"] = json!({"mode": "subset", "value": {"{{key}}": "{{value}}"}}));
     with(&|s| {
@@ -352,7 +381,10 @@ fn a_missing_required_key_is_named_at_its_pointer() {
     no_steps.as_object_mut().unwrap().remove("steps");
     write_json(dir.path(), "no-steps.json", &no_steps);
     let mut no_expect = online_vector();
-    no_expect["steps"][0].as_object_mut().unwrap().remove("expect");
+    no_expect["steps"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("expect");
     write_json(dir.path(), "no-expect.json", &no_expect);
     let mut no_method = online_vector();
     no_method["steps"][0]["request"]
@@ -371,7 +403,9 @@ fn a_missing_required_key_is_named_at_its_pointer() {
         assert_eq!(errors.len(), 1, "{}", rendered(errors));
         assert_eq!(errors[0].pointer, pointer, "{}", rendered(errors));
         assert!(
-            errors[0].message.starts_with(&format!("missing key `{key}`")),
+            errors[0]
+                .message
+                .starts_with(&format!("missing key `{key}`")),
             "{}",
             rendered(errors)
         );
@@ -415,22 +449,37 @@ fn an_expectation_with_only_a_label_is_a_lint_error() {
 fn lint_prints_every_problem_and_exits_1_while_run_keeps_the_valid_trials() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "oauth/encoding.json", &offline_text());
+    // The defect as found: a typo in a placeholder of `request.path` was sent as is and judged
+    // as a MUST failure of the target.
     let mut broken = online_vector();
-    broken["steps"][0]["request"]["query"]["tweet_id"] = json!("{{tweets[7]}}");
+    let request = broken["steps"][0]["request"].as_object_mut().unwrap();
+    request.remove("endpoint");
+    request.insert(
+        "path".into(),
+        json!("/1.1/collections/entries/remove.json?id={{colection.id}}"),
+    );
     write_json(dir.path(), "broken.json", &broken);
     let vectors = dir.path().to_str().unwrap();
 
     let output = bin_within(&["lint", "--vectors", vectors], Duration::from_secs(30));
     let out = text(&output);
     assert_eq!(output.status.code(), Some(1), "{out}");
-    assert!(out.contains("broken.json at /steps/0/request/query/tweet_id"), "{out}");
-    assert!(out.contains("1 problem(s) in 2 vector files"), "{out}");
+    assert!(
+        out.contains("broken.json at /steps/0/request/path"),
+        "{out}"
+    );
+    assert!(out.contains("`colection.id` is not defined"), "{out}");
+    assert!(out.contains("1 problem(s) in 1 of 2 vector files"), "{out}");
 
     // An invalid vector file makes the run unusable (2), yet every other trial still runs.
     let output = bin_within(&["run", "--vectors", vectors], Duration::from_secs(60));
     let out = text(&output);
     assert_eq!(output.status.code(), Some(2), "{out}");
-    assert!(trial_line(&out, "broken").ends_with("FAILED"), "{out}");
+    let broken = trial_line(&out, "broken");
+    assert!(
+        broken.contains("[invalid]") && broken.ends_with("FAILED"),
+        "{out}"
+    );
     assert!(trial_line(&out, "oauth::encoding").ends_with("ok"), "{out}");
     assert!(out.contains("invalid vector file"), "{out}");
 }
