@@ -245,9 +245,10 @@ fn lint(run: &RunArgs) -> ExitCode {
         Ok(suite) => suite,
         Err(code) => return code,
     };
-    let mut problems = 0;
+    let (mut problems, mut invalid) = (0, 0);
     for loaded in &suite.vectors {
         if let Err(errors) = &loaded.vector {
+            invalid += 1;
             for error in errors {
                 eprintln!("{error}");
                 problems += 1;
@@ -259,7 +260,9 @@ fn lint(run: &RunArgs) -> ExitCode {
         println!("lint: {total} vector files, no problems");
         ExitCode::from(EXIT_PASSED)
     } else {
-        eprintln!("lint: {problems} problem(s) in {total} vector files");
+        eprintln!(
+            "lint: {problems} problem(s) in {invalid} of {total} vector files; each invalid file is one failing trial of `run`"
+        );
         ExitCode::from(EXIT_FAILED)
     }
 }

@@ -95,6 +95,12 @@ impl Schemas {
         self.validators.keys().map(String::as_str)
     }
 
+    /// The compiled validator of the named schema, for callers that turn errors into messages of
+    /// their own (the vector linter names missing keys instead of dumping a failed `oneOf`).
+    pub fn validator(&self, name: &str) -> Option<&Validator> {
+        self.validators.get(name)
+    }
+
     /// Validates `instance` against the named schema; `None` when there is no such schema.
     pub fn check(&self, name: &str, instance: &serde_json::Value) -> Option<Vec<SchemaProblem>> {
         let validator = self.validators.get(name)?;

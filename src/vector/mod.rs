@@ -6,7 +6,9 @@
 mod load;
 mod template;
 
-pub use load::{LoadedVector, VectorError, discover, load_all, vector_id};
+pub use load::{
+    Discovered, LoadedVector, MAX_VECTOR_BYTES, VectorError, discover, load_all, vector_id,
+};
 pub use template::{Bindings, FixtureValues, TemplateError};
 
 use serde::{Deserialize, Serialize};

@@ -155,7 +155,7 @@ fn a_broken_vector_names_file_and_pointer_and_the_others_still_run() {
         "{out}"
     );
     assert!(out.contains("broken.json at /steps/0/expect"), "{out}");
-    assert!(out.contains("'stauts' was unexpected"), "{out}");
+    assert!(out.contains("unknown key `stauts`"), "{out}");
     assert!(
         out.contains("not-json.json at /: not valid JSON at line 1"),
         "{out}"
