@@ -41,6 +41,10 @@ enum Command {
         /// Print requirement x vectors instead of the vectors.
         #[arg(long)]
         requirements: bool,
+        /// Print how many requests a full run sends per token and endpoint, to size the rate
+        /// limits of a test deployment.
+        #[arg(long, conflicts_with = "requirements")]
+        budget: bool,
     },
     /// Check every vector file against the format; exits 1 on any problem.
     Lint {
@@ -104,7 +108,11 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run { run: args, test } => run::exit_code(&run::run(&test, &args)),
         Command::Serve(args) => serve(args),
-        Command::List { run, requirements } => list(&run, requirements),
+        Command::List {
+            run,
+            requirements,
+            budget,
+        } => list(&run, requirements, budget),
         Command::Lint { run } => lint(&run),
         Command::Mutants(args) => mutants_cli(args),
     }
@@ -197,13 +205,15 @@ fn load(run: &RunArgs) -> Result<Suite, ExitCode> {
     })
 }
 
-fn list(run: &RunArgs, requirements: bool) -> ExitCode {
+fn list(run: &RunArgs, requirements: bool, budget: bool) -> ExitCode {
     let suite = match load(run) {
         Ok(suite) => suite,
         Err(code) => return code,
     };
     let mut text = String::new();
-    if requirements {
+    if budget {
+        text = collections_conformance::runner::Budget::of(&suite.vectors).render();
+    } else if requirements {
         let coverage = suite.coverage();
         for requirement in suite.spec.requirements.iter() {
             let vectors = coverage.get(&requirement.id).cloned().unwrap_or_default();

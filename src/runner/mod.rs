@@ -4,11 +4,13 @@
 //! whether a judged vector checked it.
 
 mod board;
+mod budget;
 mod evaluate;
 mod session;
 mod summary;
 
 pub use board::Board;
+pub use budget::Budget;
 pub use evaluate::{evaluate, judge_step, step_name};
 pub use session::{Patience, SendError, Session};
 pub use summary::{LevelCount, Summary};

@@ -269,7 +269,7 @@ impl Session {
 }
 
 /// Whose rate-limit window a request counts against.
-fn token_of(auth: AuthMode) -> &'static str {
+pub(super) fn token_of(auth: AuthMode) -> &'static str {
     match auth {
         AuthMode::OtherUser => "other user",
         AuthMode::LimitedUser => "limited user",
