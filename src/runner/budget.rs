@@ -26,7 +26,10 @@ impl Budget {
             };
             let fixtures = [
                 (vector.fixtures.collection.as_ref(), AuthMode::User),
-                (vector.fixtures.other_collection.as_ref(), AuthMode::OtherUser),
+                (
+                    vector.fixtures.other_collection.as_ref(),
+                    AuthMode::OtherUser,
+                ),
             ];
             for (fixture, default_owner) in fixtures {
                 let Some(fixture) = fixture else { continue };
