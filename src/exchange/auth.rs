@@ -202,9 +202,15 @@ mod tests {
     fn clock_skews_are_an_hour_and_days() {
         let now = timestamp_of(AuthMode::User);
         let hour = now.abs_diff(timestamp_of(AuthMode::StaleTimestamp));
-        assert!((3590..=3610).contains(&hour), "stale_timestamp is {hour} s off");
+        assert!(
+            (3590..=3610).contains(&hour),
+            "stale_timestamp is {hour} s off"
+        );
         let days = now - timestamp_of(AuthMode::StaleTimestampDays);
-        assert!(days >= 2 * 24 * 3600, "stale_timestamp_days is only {days} s off");
+        assert!(
+            days >= 2 * 24 * 3600,
+            "stale_timestamp_days is only {days} s off"
+        );
     }
 
     #[test]

@@ -43,8 +43,14 @@ impl Requirement {
             .must_because
             .as_deref()
             .is_some_and(|text| !text.trim().is_empty());
-        if self.unverified.as_deref().is_some_and(|t| t.trim().is_empty()) {
-            return Some("`unverified` is empty: name the UNVERIFIED point or drop the field".into());
+        if self
+            .unverified
+            .as_deref()
+            .is_some_and(|t| t.trim().is_empty())
+        {
+            return Some(
+                "`unverified` is empty: name the UNVERIFIED point or drop the field".into(),
+            );
         }
         if self.must_because.is_some() && !because {
             return Some("`must_because` is empty: give the reason or drop the field".into());
@@ -137,4 +143,151 @@ impl Requirements {
     pub fn iter(&self) -> impl Iterator<Item = &Requirement> {
         self.by_id.values()
     }
+}
+
+/// A vector as the requirements table lists it.
+#[derive(Debug, Clone)]
+pub struct CitingVector {
+    /// Path under `vectors/`, with `/` separators: `remove/params/missing-id.json`.
+    pub path: String,
+    /// The vector's level.
+    pub level: Level,
+    /// Requirement ids it cites.
+    pub requirements: Vec<String>,
+}
+
+impl Requirements {
+    /// `docs/requirements.md`: every requirement with its level, evidence, reference sections,
+    /// source and the vectors citing it, then the reasons of the inferred MUSTs and the open
+    /// (UNVERIFIED) points. Generated so it cannot drift from the data; a test compares it with
+    /// the committed file.
+    pub fn markdown(&self, vectors: &[CitingVector]) -> String {
+        let mut out = String::new();
+        out.push_str(
+            "# Requirements x vectors\n\n\
+             <!-- Generated from specs/requirements.json and vectors/ by the test \
+             `levels::requirements_doc_is_current`; do not edit by hand. Rewrite it with \
+             `UPDATE_REQUIREMENTS_DOC=1 cargo test --test kit levels::`. -->\n\n\
+             **The level rule.** A requirement is MUST only when the documentation states it \
+             (evidence `documented`), or when no implementation that respects the documented \
+             contract could differ (evidence `inferred`, with the reason under \
+             [Why MUST](#why-must-inferred-musts)). A requirement that rests on a point the API \
+             reference marks UNVERIFIED is SHOULD or MAY ([Open points](#open-points-unverified-never-must)). \
+             A vector is never of a higher level than the highest requirement it cites; a vector \
+             that mixed a documented core with an open detail is split into a MUST vector and a \
+             SHOULD vector. `§` names sections of the project's API reference \
+             (`shared/reference/twitter-collections-v1.1.md`), which quotes each source.\n\n",
+        );
+        let count = |level: Level| self.iter().filter(|r| r.level == level).count();
+        let musts = |evidence: Evidence| {
+            self.iter()
+                .filter(|r| r.level == Level::Must && r.evidence == evidence)
+                .count()
+        };
+        let vector_count = |level: Level| vectors.iter().filter(|v| v.level == level).count();
+        out.push_str(&format!(
+            "Requirements: {} · MUST {} ({} documented, {} inferred) · SHOULD {} · MAY {}.  \n\
+             Vectors: {} · MUST {} · SHOULD {} · MAY {}.\n\n",
+            self.by_id.len(),
+            count(Level::Must),
+            musts(Evidence::Documented),
+            musts(Evidence::Inferred),
+            count(Level::Should),
+            count(Level::May),
+            vectors.len(),
+            vector_count(Level::Must),
+            vector_count(Level::Should),
+            vector_count(Level::May),
+        ));
+        out.push_str(
+            "| Requirement | Level | Evidence | § | Source | Vectors |\n\
+             |---|---|---|---|---|---|\n",
+        );
+        let mut sorted: Vec<&Requirement> = self.iter().collect();
+        sorted.sort_by(|a, b| (a.level, &a.id).cmp(&(b.level, &b.id)));
+        for r in &sorted {
+            let mut citing: Vec<&CitingVector> = vectors
+                .iter()
+                .filter(|v| v.requirements.contains(&r.id))
+                .collect();
+            citing.sort_by(|a, b| (a.level, &a.path).cmp(&(b.level, &b.path)));
+            let cited = if citing.is_empty() {
+                "**none**".to_string()
+            } else {
+                citing
+                    .iter()
+                    .map(|v| {
+                        format!(
+                            "[{}](../vectors/{}) {}",
+                            v.path.trim_end_matches(".json"),
+                            v.path,
+                            v.level.label()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("<br>")
+            };
+            let mark = if r.unverified.is_some() {
+                " (UNVERIFIED point)"
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "| `{}`<br>{} | {} | {}{} | {} | {} | {} |\n",
+                r.id,
+                cell(&r.statement),
+                r.level.label(),
+                r.evidence.as_str(),
+                mark,
+                cell(&r.reference),
+                source_link(&r.source),
+                cited
+            ));
+        }
+        out.push_str("\n## Why MUST (inferred MUSTs)\n\n");
+        for r in &sorted {
+            if let Some(because) = &r.must_because {
+                out.push_str(&format!("- `{}`: {}\n", r.id, escape(because)));
+            }
+        }
+        out.push_str("\n## Open points (UNVERIFIED, never MUST)\n\n");
+        for r in &sorted {
+            if let Some(point) = &r.unverified {
+                out.push_str(&format!(
+                    "- `{}` ({}): {}\n",
+                    r.id,
+                    r.level.label(),
+                    escape(point)
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// Text safe inside a Markdown table cell: no column breaks, no line breaks, and no `<named>`
+/// swallowed as an HTML tag.
+fn cell(text: &str) -> String {
+    escape(text).replace('|', "\\|").replace('\n', " ")
+}
+
+/// Text safe in Markdown prose: `<` and `>` shown, not read as HTML.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A source URL as a short Markdown link: host and last path segment.
+fn source_link(url: &str) -> String {
+    let trimmed = url.trim_end_matches('/');
+    let without_scheme = trimmed.split_once("://").map_or(trimmed, |(_, rest)| rest);
+    let host = without_scheme.split('/').next().unwrap_or(without_scheme);
+    let last = without_scheme.rsplit('/').next().unwrap_or(without_scheme);
+    let label = if last == host {
+        host.to_string()
+    } else {
+        format!("{host} …/{last}")
+    };
+    format!("[{}]({})", cell(&label), url)
 }
