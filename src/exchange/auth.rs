@@ -11,8 +11,12 @@ const UNKNOWN_CONSUMER_KEY: &str = "conformanceUnknownConsumer0";
 const UNKNOWN_TOKEN: &str = "1-conformanceUnknownAccessToken00000000000";
 /// A bearer token no target issued, for `unknown_bearer`.
 const UNKNOWN_BEARER: &str = "AAAAAAAAAAAAAAAAAAAAAConformanceUnknownBearerToken0000000000";
-/// How far `stale_timestamp` and `future_timestamp` are from now: far outside any sane window.
+/// How far `stale_timestamp` and `future_timestamp` are from now: outside the usual windows of a
+/// few minutes, but the window Twitter allowed is not documented, so vectors using them are SHOULD.
 const CLOCK_SKEW_SECS: u64 = 3600;
+/// How far `stale_timestamp_days` is in the past: three days, "too far in the past" under any
+/// reading of the documentation, so a MUST vector can rely on it.
+const CLOCK_SKEW_DAYS_SECS: u64 = 3 * 24 * 3600;
 
 /// What authentication adds to a request.
 #[derive(Debug, Clone, Default)]
@@ -85,6 +89,7 @@ pub fn authenticate(
     let mut input = SigningInput::new(request.method, request.url, &signed_params);
     match mode {
         AuthMode::StaleTimestamp => input.timestamp -= CLOCK_SKEW_SECS,
+        AuthMode::StaleTimestampDays => input.timestamp -= CLOCK_SKEW_DAYS_SECS,
         AuthMode::FutureTimestamp => input.timestamp += CLOCK_SKEW_SECS,
         AuthMode::SignedForOtherMethod => {
             input.method = if request.method.eq_ignore_ascii_case("GET") {
@@ -159,6 +164,54 @@ fn tamper(signature: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `oauth_timestamp` an auth mode puts in the Authorization header.
+    fn timestamp_of(mode: AuthMode) -> u64 {
+        let target = Target {
+            base_url: "http://127.0.0.1:1".parse().unwrap(),
+            consumer_key: "key".into(),
+            consumer_secret: "secret".into(),
+            user: Token {
+                token: "1-token".into(),
+                secret: "token-secret".into(),
+            },
+            other_user: None,
+            limited_user: None,
+            bearer_token: None,
+            tweet_ids: Vec::new(),
+            timeout: std::time::Duration::from_secs(1),
+            http: std::sync::OnceLock::new(),
+        };
+        let url: url::Url = "http://127.0.0.1:1/1.1/collections/entries/remove.json"
+            .parse()
+            .unwrap();
+        let unsigned = Unsigned {
+            method: "POST",
+            url: &url,
+            query: &[],
+            form: &[],
+        };
+        let auth = authenticate(mode, OAuthPlacement::Header, &target, &unsigned).unwrap();
+        let header = &auth.headers[0].1;
+        let start = header.find("oauth_timestamp=\"").unwrap() + "oauth_timestamp=\"".len();
+        let end = start + header[start..].find('"').unwrap();
+        header[start..end].parse().unwrap()
+    }
+
+    #[test]
+    fn clock_skews_are_an_hour_and_days() {
+        let now = timestamp_of(AuthMode::User);
+        let hour = now.abs_diff(timestamp_of(AuthMode::StaleTimestamp));
+        assert!(
+            (3590..=3610).contains(&hour),
+            "stale_timestamp is {hour} s off"
+        );
+        let days = now - timestamp_of(AuthMode::StaleTimestampDays);
+        assert!(
+            days >= 2 * 24 * 3600,
+            "stale_timestamp_days is only {days} s off"
+        );
+    }
 
     #[test]
     fn broken_values_differ_from_the_originals() {

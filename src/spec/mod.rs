@@ -5,7 +5,7 @@ mod requirements;
 mod schemas;
 
 pub use error_codes::{ErrorCode, ErrorCodes};
-pub use requirements::{Requirement, Requirements};
+pub use requirements::{CitingVector, Requirement, Requirements};
 pub use schemas::{SchemaProblem, Schemas};
 
 use std::path::{Path, PathBuf};

@@ -303,8 +303,10 @@ pub enum AuthMode {
     UnknownConsumer,
     /// An access token the target does not know.
     UnknownToken,
-    /// `oauth_timestamp` an hour in the past.
+    /// `oauth_timestamp` an hour in the past (the allowed skew is undocumented: SHOULD vectors).
     StaleTimestamp,
+    /// `oauth_timestamp` three days in the past: stale under any window (MUST vectors).
+    StaleTimestampDays,
     /// `oauth_timestamp` an hour in the future.
     FutureTimestamp,
     /// The exact same signed request sent twice; the second is judged.

@@ -11,6 +11,7 @@ mod failure_text;
 mod harness_cli;
 mod harness_hostile;
 mod kill_matrix;
+mod levels;
 mod reports;
 mod server_auth;
 mod server_endpoints;
