@@ -166,27 +166,32 @@ impl Provisioner<'_> {
         let mut exchanges = exchange::perform(
             self.client,
             self.target,
-            self.redactor,
             &request,
             &Bindings::default(),
         )
         .await?;
         let exchange = exchanges.pop().ok_or("no exchange was made")?;
         self.provisioned.exchanges.push(exchange.clone());
-        let response = exchange.response.map_err(|e| format!("{endpoint}: {e}"))?;
+        // The error text leaves the process (failure text, reports): redact it.
+        let redact = |text: String| self.redactor.redact(&text);
+        let response = exchange
+            .response
+            .map_err(|e| redact(format!("{endpoint}: {e}")))?;
         if response.status != 200 {
-            return Err(format!(
+            return Err(redact(format!(
                 "{endpoint} answered HTTP {} ({}); reproduce with: {}",
                 response.status,
                 crate::check::excerpt(&response.body),
                 exchange.request.curl
-            ));
+            )));
         }
+        let problem = response.body_problem.clone();
         response.json.ok_or_else(|| {
-            format!(
-                "{endpoint} answered a body that is not JSON: {}",
+            redact(format!(
+                "{endpoint} answered a body that is {}: {}",
+                problem.map_or("not JSON".to_string(), |p| p.to_string()),
                 crate::check::excerpt(&response.body)
-            )
+            ))
         })
     }
 }

@@ -330,7 +330,6 @@ async fn run_online(
             spec,
             target,
             &client,
-            &redactor,
             &provisioned.bindings,
             previous_rate_limit,
         )
@@ -340,6 +339,8 @@ async fn run_online(
                 previous_rate_limit = Some(reading);
             }
         }
+        // Judged on the raw exchange above; only the redacted record leaves the process.
+        let record = redact_record(record, &redactor);
         let passed = record.passed;
         if !passed {
             outcome = Outcome::Failed {
@@ -355,21 +356,40 @@ async fn run_online(
     (outcome, records)
 }
 
+/// The record with secrets replaced in its exchanges and mismatch texts, for output.
+fn redact_record(record: StepRecord, redactor: &Redactor) -> StepRecord {
+    StepRecord {
+        exchanges: record
+            .exchanges
+            .iter()
+            .map(|e| e.redacted(redactor))
+            .collect(),
+        mismatches: record
+            .mismatches
+            .into_iter()
+            .map(|(label, found)| {
+                let found = found.iter().map(|m| m.redacted(redactor)).collect();
+                (redactor.redact(&label), found)
+            })
+            .collect(),
+        ..record
+    }
+}
+
 async fn run_step(
     step: &Step,
     spec: &Spec,
     target: &Target,
     client: &reqwest::Client,
-    redactor: &Redactor,
     bindings: &Bindings,
     previous_rate_limit: Option<RateLimitReading>,
 ) -> StepRecord {
     let request = &step.request;
     let name = step_name(step);
     let exchanges = if step.exhaust_rate_limit {
-        exhaust_then_perform(client, target, redactor, request, bindings).await
+        exhaust_then_perform(client, target, request, bindings).await
     } else {
-        exchange::perform(client, target, redactor, request, bindings).await
+        exchange::perform(client, target, request, bindings).await
     };
     let exchanges: Vec<Exchange> = match exchanges {
         Ok(exchanges) => exchanges,
@@ -456,12 +476,11 @@ const MAX_EXHAUST_REQUESTS: usize = 200;
 async fn exhaust_then_perform(
     client: &reqwest::Client,
     target: &Target,
-    redactor: &Redactor,
     request: &vector::Request,
     bindings: &Bindings,
 ) -> Result<Vec<Exchange>, String> {
     for _ in 0..MAX_EXHAUST_REQUESTS {
-        let exchanges = exchange::perform(client, target, redactor, request, bindings).await?;
+        let exchanges = exchange::perform(client, target, request, bindings).await?;
         match exchanges.last().map(|e| &e.response) {
             Some(Ok(response)) if response.status == 429 => return Ok(exchanges),
             Some(Ok(response)) => {
@@ -472,7 +491,7 @@ async fn exhaust_then_perform(
             _ => return Ok(exchanges),
         }
     }
-    exchange::perform(client, target, redactor, request, bindings).await
+    exchange::perform(client, target, request, bindings).await
 }
 
 /// Counts by level for the summary line.

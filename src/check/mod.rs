@@ -4,6 +4,7 @@
 mod content_type;
 mod hard_errors;
 mod headers;
+mod invariants;
 mod json_match;
 mod rate_limit;
 mod schema;
@@ -11,6 +12,7 @@ mod soft_errors;
 mod status;
 mod timeline;
 
+pub use invariants::invariants;
 pub use json_match::json_diff;
 pub use rate_limit::RateLimitReading;
 
@@ -51,6 +53,17 @@ impl Mismatch {
     pub fn at(mut self, pointer: impl Into<String>) -> Self {
         self.pointer = Some(pointer.into());
         self
+    }
+
+    /// A copy fit to leave the process: the texts quote the response, so they may quote a
+    /// secret the target echoed.
+    pub fn redacted(&self, redactor: &crate::redact::Redactor) -> Mismatch {
+        Mismatch {
+            check: redactor.redact(&self.check),
+            pointer: self.pointer.as_deref().map(|p| redactor.redact(p)),
+            expected: redactor.redact(&self.expected),
+            actual: redactor.redact(&self.actual),
+        }
     }
 }
 
@@ -113,7 +126,7 @@ pub fn judge(expect: &Expect, response: &RecordedResponse, context: &Context<'_>
     found
 }
 
-/// The body as JSON, or a mismatch saying it is not JSON.
+/// The body as JSON, or a mismatch saying why it is not: not UTF-8, not JSON, too large.
 fn body_json<'r>(
     check: &str,
     response: &'r RecordedResponse,
@@ -122,9 +135,22 @@ fn body_json<'r>(
         Mismatch::new(
             check,
             "a JSON body",
-            format!("not JSON: {}", excerpt(&response.body)),
+            format!("{}: {}", body_problem_summary(response), excerpt(&response.body)),
         )
     })
+}
+
+/// Why a body has no JSON value, in the words failure text uses: `not UTF-8 (RFC 8259 requires
+/// UTF-8)` with the offending byte, or `not JSON`.
+fn body_problem_summary(response: &RecordedResponse) -> String {
+    use crate::exchange::BodyProblem;
+    match &response.body_problem {
+        Some(problem @ (BodyProblem::NotUtf8 { .. } | BodyProblem::TooLarge)) => {
+            problem.to_string()
+        }
+        // The parser's position is noise for a person; the excerpt shows the body.
+        Some(BodyProblem::NotJson(_)) | None => "not JSON".into(),
+    }
 }
 
 /// A short, one-line excerpt of a text for failure messages.
