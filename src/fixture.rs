@@ -163,13 +163,8 @@ impl Provisioner<'_> {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         let request = Request::api("POST", endpoint, query, auth);
-        let mut exchanges = exchange::perform(
-            self.client,
-            self.target,
-            &request,
-            &Bindings::default(),
-        )
-        .await?;
+        let mut exchanges =
+            exchange::perform(self.client, self.target, &request, &Bindings::default()).await?;
         let exchange = exchanges.pop().ok_or("no exchange was made")?;
         self.provisioned.exchanges.push(exchange.clone());
         // The error text leaves the process (failure text, reports): redact it.

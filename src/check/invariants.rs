@@ -60,8 +60,16 @@ mod tests {
     #[test]
     fn a_json_answer_of_any_non_5xx_status_holds() {
         for status in [200, 403, 404, 429] {
-            let ok = response(status, "application/json; charset=utf-8", br#"{"errors":[]}"#);
-            assert!(invariants(&ok).is_empty(), "{status}: {:?}", invariants(&ok));
+            let ok = response(
+                status,
+                "application/json; charset=utf-8",
+                br#"{"errors":[]}"#,
+            );
+            assert!(
+                invariants(&ok).is_empty(),
+                "{status}: {:?}",
+                invariants(&ok)
+            );
         }
     }
 

@@ -135,7 +135,11 @@ fn body_json<'r>(
         Mismatch::new(
             check,
             "a JSON body",
-            format!("{}: {}", body_problem_summary(response), excerpt(&response.body)),
+            format!(
+                "{}: {}",
+                body_problem_summary(response),
+                excerpt(&response.body)
+            ),
         )
     })
 }
