@@ -182,3 +182,45 @@ fn show(value: &serde_json::Value) -> String {
         text
     }
 }
+
+/// Builders the check modules' unit tests share.
+#[cfg(test)]
+mod test_support {
+    use crate::exchange::RecordedResponse;
+    use crate::spec::Spec;
+    use crate::vector::{Bindings, FixtureValues};
+
+    /// A response with one `content-type` header and these body bytes.
+    pub fn response(status: u16, content_type: &str, body: &[u8]) -> RecordedResponse {
+        RecordedResponse::new(
+            status,
+            vec![("content-type".into(), content_type.into())],
+            body.to_vec(),
+            false,
+        )
+    }
+
+    /// A JSON response (`application/json; charset=utf-8`, HTTP 200).
+    pub fn json(body: &str) -> RecordedResponse {
+        response(200, "application/json; charset=utf-8", body.as_bytes())
+    }
+
+    /// The kit's own `specs/`.
+    pub fn spec() -> Spec {
+        Spec::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("specs")).unwrap()
+    }
+
+    /// A collection `custom-9` holding tweets `101` and `102`; spare tweet `109`.
+    pub fn bindings() -> Bindings {
+        Bindings::from_fixtures(&FixtureValues {
+            collection: Some(("custom-9".into(), vec!["101".into(), "102".into()])),
+            other_collection: None,
+            spare_tweets: vec!["109".into()],
+        })
+    }
+
+    /// Each mismatch as its one-line text.
+    pub fn lines<'a>(found: impl IntoIterator<Item = &'a super::Mismatch>) -> Vec<String> {
+        found.into_iter().map(ToString::to_string).collect()
+    }
+}
