@@ -142,11 +142,12 @@ fn form_pattern(form: &str) -> String {
     form.chars().map(char_pattern).collect()
 }
 
-/// One character raw, percent-encoded (either case, any depth: `%2F`, `%2f`, `%252F`), as a
-/// JSON `\uXXXX` escape, as a JSON short escape (`\"`, `\\`, `\/`); a space also as `+` (form
+/// One character raw or behind backslashes (JSON short escapes `\"`, `\\`, `\/`, at any depth),
+/// percent-encoded (either case, any depth: `%2F`, `%2f`, `%252F`), as a JSON `\uXXXX` escape; a space also as `+` (form
 /// encoding) and a `+` also as a space (form decoding).
 fn char_pattern(c: char) -> String {
-    let mut alternatives = vec![regex::escape(c.encode_utf8(&mut [0; 4]))];
+    // Raw, or behind any run of backslashes (JSON-escaped once or more: `\/`, `\\\"`).
+    let mut alternatives = vec![format!(r"\\*{}", regex::escape(c.encode_utf8(&mut [0; 4])))];
     let mut utf8 = [0; 4];
     let percent: String = c
         .encode_utf8(&mut utf8)
@@ -162,9 +163,6 @@ fn char_pattern(c: char) -> String {
         .collect();
     alternatives.push(unicode);
     match c {
-        '"' => alternatives.push(r#"\\""#.into()),
-        '\\' => alternatives.push(r"\\\\".into()),
-        '/' => alternatives.push(r"\\/".into()),
         ' ' => alternatives.push(r"\+".into()),
         '+' => alternatives.push(" ".into()),
         _ => {}
@@ -265,6 +263,8 @@ mod tests {
         // `\/` and `\u00XX`, as PHP-style and ASCII-only encoders write them.
         assert_hidden(r#"<s3cr\/et\u002bk\"ey>"#, "<$SECRET>");
         assert_hidden(r#"<\u0073\u0033cr\/et+k\u0022ey>"#, "<$SECRET>");
+        // Escaped twice: a JSON string holding JSON text.
+        assert_hidden(r#"<s3cr\\/et+k\\\"ey>"#, "<$SECRET>");
         let bearer = BEARER.replace("%2B", r"\u002B").replace("%3D", r"\u003d");
         assert_hidden(&format!("<{bearer}>"), "<$BEARER>");
     }

@@ -7,7 +7,7 @@
 mod auth;
 mod curl;
 
-pub use auth::{Authentication, Unsigned, authenticate};
+pub use auth::{Authentication, Unsigned, authenticate, with_fixed_nonce};
 
 use crate::oauth;
 use crate::redact::Redactor;
