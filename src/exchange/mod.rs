@@ -479,9 +479,75 @@ fn describe_transport_error(error: &reqwest::Error) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn the_body_is_json_only_when_it_is_utf8_and_parses() {
+        let ok = RecordedResponse::new(200, vec![], br#"{"a":"\u00e9"}"#.to_vec(), false);
+        assert_eq!(ok.json, Some(serde_json::json!({"a": "é"})));
+        assert_eq!(ok.body_problem, None);
+        // A proxy that put \xff\xfe into a message: the display text is lossy, the JSON absent.
+        let bytes = b"{\"errors\":[{\"code\":34,\"message\":\"\xff\xfe\"}]}".to_vec();
+        let latin = RecordedResponse::new(404, vec![], bytes.clone(), false);
+        assert_eq!(latin.json, None);
+        assert_eq!(latin.bytes, bytes);
+        assert!(latin.body.contains('\u{fffd}'));
+        assert_eq!(
+            latin.body_problem.unwrap().to_string(),
+            "not UTF-8 (RFC 8259 requires UTF-8): invalid byte 0xff at offset 33"
+        );
+        let html = RecordedResponse::new(500, vec![], b"<html>".to_vec(), false);
+        assert!(matches!(html.body_problem, Some(BodyProblem::NotJson(_))));
+        // A multi-byte character cut by the kit's own size limit is not the target's fault.
+        let cut = RecordedResponse::new(200, vec![], b"[\"\xc3".to_vec(), true);
+        assert_eq!(cut.body_problem, Some(BodyProblem::TooLarge));
+    }
+
+    #[test]
+    fn a_redacted_exchange_hides_secrets_everywhere_and_rebuilds_curl() {
+        let redactor = Redactor::new(vec![("s3cret".into(), "$SECRET")]);
+        let exchange = Exchange {
+            request: RecordedRequest::new(
+                "POST",
+                "http://h/x?k=s3cret&oauth_signature=abc%3D",
+                vec![(
+                    "Authorization".into(),
+                    r#"OAuth oauth_signature="abc%3D""#.into(),
+                )],
+                Some("b=s3cret".into()),
+            ),
+            response: Ok(RecordedResponse::new(
+                200,
+                vec![("x-echo".into(), "s3cret".into())],
+                br#"{"echo":"s3cret"}"#.to_vec(),
+                false,
+            )),
+            duration: Duration::from_millis(1),
+        };
+        // Recorded raw: checks see exactly what was sent and received.
+        assert!(exchange.request.curl.contains("s3cret"));
+        let redacted = exchange.redacted(&redactor);
+        let text = format!("{redacted:?}");
+        assert!(!text.contains("s3cret") && !text.contains("abc"), "{text}");
+        assert_eq!(
+            redacted.request.curl,
+            r#"curl -i -X POST 'http://h/x?k=$SECRET&oauth_signature=$OAUTH_SIGNATURE' -H 'Authorization: OAuth oauth_signature="$OAUTH_SIGNATURE"' --data-raw 'b=$SECRET'"#
+        );
+        let response = redacted.response.unwrap();
+        assert_eq!(response.json, Some(serde_json::json!({"echo": "$SECRET"})));
+        let failed = Exchange {
+            response: Err("could not connect: http://h/x?k=s3cret".into()),
+            ..exchange
+        };
+        assert_eq!(
+            failed.redacted(&redactor).response.unwrap_err(),
+            "could not connect: http://h/x?k=$SECRET"
+        );
+    }
+
     #[test]
     fn form_encoding_differs_from_rfc3986_where_clients_differ() {
-        assert_eq!(super::form_encode("a b*~é"), "a+b*%7e%c3%a9");
+        assert_eq!(form_encode("a b*~é"), "a+b*%7e%c3%a9");
         assert_eq!(crate::oauth::percent_encode("a b*~é"), "a%20b%2A~%C3%A9");
     }
 }

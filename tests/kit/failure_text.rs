@@ -48,12 +48,21 @@ fn bindings() -> Bindings {
 }
 
 fn target(port: u16, timeout_secs: f64) -> Target {
+    target_with_secrets(port, timeout_secs, CONSUMER_SECRET, TOKEN_SECRET)
+}
+
+fn target_with_secrets(
+    port: u16,
+    timeout_secs: f64,
+    consumer_secret: &str,
+    token_secret: &str,
+) -> Target {
     TargetArgs {
         base_url: Some(format!("http://127.0.0.1:{port}")),
         consumer_key: Some("goldenConsumerKey".into()),
-        consumer_secret: Some(CONSUMER_SECRET.into()),
+        consumer_secret: Some(consumer_secret.into()),
         access_token: Some("1-goldenAccessToken".into()),
-        access_token_secret: Some(TOKEN_SECRET.into()),
+        access_token_secret: Some(token_secret.into()),
         bearer_token: Some(BEARER.into()),
         tweet_ids: vec!["1404000000000000001".into()],
         timeout_secs,
@@ -351,6 +360,65 @@ async fn a_target_echoing_the_bearer_token_decoded_shows_placeholders() {
 async fn no_response_at_all() {
     let text = text_of("remove/envelope/success.json", 0, |_| None, 0.3).await;
     golden("no-response", &text);
+}
+
+/// Checks judge the bytes the target sent: with secrets as short as `1` and `4`, redacting before
+/// the checks (as the kit once did) turned `x-rate-limit-remaining: 14` into placeholders and
+/// failed a faithful target. Redaction is for output only.
+#[tokio::test]
+async fn a_short_secret_does_not_change_what_the_checks_judge() {
+    let spec = Spec::load(&repo().join("specs")).unwrap();
+    let loaded = vector::load_all(&repo().join("vectors"), &spec)
+        .unwrap()
+        .into_iter()
+        .find(|v| v.path.ends_with("remove/rate_limit/headers.json"))
+        .unwrap();
+    let vector = loaded.vector.unwrap();
+    let VectorBody::Steps(steps) = &vector.body else {
+        panic!("no steps")
+    };
+    let (port, _) = stub(|_| {
+        let reset = collections_conformance::oauth::unix_now() + 600;
+        let mut bytes = http(
+            "200 OK",
+            "application/json; charset=utf-8",
+            br#"{"objects":{},"response":{"errors":[]}}"#,
+        );
+        let headers = format!(
+            "x-rate-limit-limit: 15\r\nx-rate-limit-remaining: 14\r\nx-rate-limit-reset: {reset}\r\n"
+        );
+        let at = bytes.windows(2).position(|w| w == b"\r\n").unwrap() + 2;
+        bytes.splice(at..at, headers.into_bytes());
+        Some(bytes)
+    })
+    .await;
+    let target = target_with_secrets(port, 10.0, "1", "4");
+    let client = exchange::client(&target);
+    let exchanges = exchange::perform(&client, &target, &steps[0].request, &bindings())
+        .await
+        .unwrap();
+    let judge = |exchanges: Vec<Exchange>| {
+        judge_step(
+            step_name(&steps[0]),
+            &steps[0],
+            exchanges,
+            &spec,
+            &bindings(),
+            None,
+        )
+    };
+    let raw = judge(exchanges.clone());
+    assert!(raw.passed, "{:?}", raw.mismatches);
+
+    // What the old, redact-while-recording exchange handed the checks: refused.
+    let redactor = Redactor::new(target.secrets());
+    let redacted: Vec<Exchange> = exchanges.iter().map(|e| e.redacted(&redactor)).collect();
+    let response = redacted[0].response.as_ref().unwrap();
+    assert_eq!(
+        response.header("x-rate-limit-remaining"),
+        Some("$CONFORMANCE_CONSUMER_SECRET$CONFORMANCE_ACCESS_TOKEN_SECRET")
+    );
+    assert!(!judge(redacted).passed);
 }
 
 /// The README's excerpt is the golden file, verbatim.
