@@ -201,9 +201,11 @@ impl Provisioner<'_> {
                 exchange.request.curl
             )));
         }
+        let problem = response.body_problem.clone();
         response.json.ok_or_else(|| {
             SetupError::setup(format!(
-                "{endpoint} answered a body that is not JSON: {}",
+                "{endpoint} answered a body that is {}: {}",
+                problem.map_or("not JSON".to_string(), |p| p.to_string()),
                 crate::check::excerpt(&response.body)
             ))
         })

@@ -83,8 +83,12 @@ pub struct StepRecord {
     pub exchanges: Vec<Exchange>,
     /// For each acceptable alternative, what did not match (all empty: never judged).
     pub mismatches: Vec<(String, Vec<Mismatch>)>,
-    /// Whether the step met its expectations.
+    /// Whether the step met its expectations and its exchanges broke no invariant.
     pub passed: bool,
+    /// Invariants the step's exchanges broke, whatever the step expected: (requirement id,
+    /// mismatch). They fail the step at that requirement's level.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub invariants: Vec<(String, Mismatch)>,
     /// For a state read retried within the consistency window: how many times it was sent and
     /// how long the target took to show the earlier write (`None`: judged on the first read).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -135,6 +139,53 @@ impl VectorResult {
     /// or it is a kit self-check that passed (its requirements are about the kit's signer).
     pub fn checked_its_requirements(&self) -> bool {
         self.is_judged() || (self.kind == VectorKind::SelfCheck && self.outcome == Outcome::Passed)
+    }
+}
+
+impl VectorResult {
+    /// The result with every secret and signature replaced, for output: trial messages,
+    /// summaries, reports. Checks have already judged the raw exchanges.
+    pub fn redacted(self, redactor: &crate::redact::Redactor) -> VectorResult {
+        let outcome = match self.outcome {
+            Outcome::Failed { message } => Outcome::Failed {
+                message: redactor.redact(&message),
+            },
+            Outcome::NotJudged { reason, cause } => Outcome::NotJudged {
+                reason: redactor.redact(&reason),
+                cause,
+            },
+            other => other,
+        };
+        let steps = self
+            .steps
+            .into_iter()
+            .map(|step| StepRecord {
+                exchanges: step
+                    .exchanges
+                    .iter()
+                    .map(|e| e.redacted(redactor))
+                    .collect(),
+                invariants: step
+                    .invariants
+                    .iter()
+                    .map(|(id, m)| (id.clone(), m.redacted(redactor)))
+                    .collect(),
+                mismatches: step
+                    .mismatches
+                    .into_iter()
+                    .map(|(label, found)| {
+                        let found = found.iter().map(|m| m.redacted(redactor)).collect();
+                        (redactor.redact(&label), found)
+                    })
+                    .collect(),
+                ..step
+            })
+            .collect();
+        VectorResult {
+            outcome,
+            steps,
+            ..self
+        }
     }
 }
 
@@ -205,7 +256,19 @@ pub fn failure_text(
         record.name
     );
     let judged = record.exchanges.last();
+    for (requirement_id, mismatch) in &record.invariants {
+        let level = spec
+            .requirements
+            .get(requirement_id)
+            .map_or("?", |r| r.level.label());
+        let _ = writeln!(
+            out,
+            "    broke {requirement_id} [{level}], checked on every response of the endpoint under test: {mismatch}"
+        );
+    }
+    let met = record.mismatches.iter().any(|(_, found)| found.is_empty());
     match &record.mismatches[..] {
+        _ if met => {}
         [(_, mismatches)] => write_mismatches(&mut out, mismatches, "    "),
         alternatives => {
             let _ = writeln!(

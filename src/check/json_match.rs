@@ -115,6 +115,42 @@ mod tests {
     }
 
     #[test]
+    fn check_fills_placeholders_and_needs_a_utf8_json_body() {
+        use crate::check::test_support::{bindings, json, response};
+        let want = JsonMatch {
+            mode: MatchMode::Subset,
+            value: json!({"change": {"tweet_id": "{{tweets[0]}}"}}),
+        };
+        let b = bindings();
+        assert!(check(&want, &json(r#"{"change":{"tweet_id":"101"},"x":1}"#), &b).is_empty());
+        let other = check(&want, &json(r#"{"change":{"tweet_id":"102"}}"#), &b);
+        assert_eq!(
+            other[0].to_string(),
+            r#"json at /change/tweet_id: expected "101" (string), actual "102" (string)"#
+        );
+        let latin1 = response(
+            200,
+            "application/json",
+            b"{\"change\":{\"tweet_id\":\"101\"},\"n\":\"\xe9\"}",
+        );
+        assert!(
+            check(&want, &latin1, &b)[0]
+                .actual
+                .starts_with("not UTF-8 (RFC 8259 requires UTF-8): invalid byte 0xe9"),
+            "{:?}",
+            check(&want, &latin1, &b)
+        );
+        let unbound = JsonMatch {
+            mode: MatchMode::Exact,
+            value: json!("{{nothing}}"),
+        };
+        assert_eq!(
+            check(&unbound, &json("1"), &b)[0].expected,
+            "a vector whose placeholders resolve"
+        );
+    }
+
+    #[test]
     fn subset_allows_extra_keys_but_not_string_for_number() {
         let want = json!({"change": {"tweet_id": "1"}});
         assert!(

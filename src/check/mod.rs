@@ -4,6 +4,7 @@
 mod content_type;
 mod hard_errors;
 mod headers;
+mod invariants;
 mod json_match;
 mod rate_limit;
 mod schema;
@@ -11,6 +12,7 @@ mod soft_errors;
 mod status;
 mod timeline;
 
+pub use invariants::invariants;
 pub use json_match::json_diff;
 pub use rate_limit::RateLimitReading;
 
@@ -51,6 +53,17 @@ impl Mismatch {
     pub fn at(mut self, pointer: impl Into<String>) -> Self {
         self.pointer = Some(pointer.into());
         self
+    }
+
+    /// A copy fit to leave the process: the texts quote the response, so they may quote a
+    /// secret the target echoed.
+    pub fn redacted(&self, redactor: &crate::redact::Redactor) -> Mismatch {
+        Mismatch {
+            check: redactor.redact(&self.check),
+            pointer: self.pointer.as_deref().map(|p| redactor.redact(p)),
+            expected: redactor.redact(&self.expected),
+            actual: redactor.redact(&self.actual),
+        }
     }
 }
 
@@ -113,7 +126,7 @@ pub fn judge(expect: &Expect, response: &RecordedResponse, context: &Context<'_>
     found
 }
 
-/// The body as JSON, or a mismatch saying it is not JSON.
+/// The body as JSON, or a mismatch saying why it is not: not UTF-8, not JSON, too large.
 fn body_json<'r>(
     check: &str,
     response: &'r RecordedResponse,
@@ -122,9 +135,26 @@ fn body_json<'r>(
         Mismatch::new(
             check,
             "a JSON body",
-            format!("not JSON: {}", excerpt(&response.body)),
+            format!(
+                "{}: {}",
+                body_problem_summary(response),
+                excerpt(&response.body)
+            ),
         )
     })
+}
+
+/// Why a body has no JSON value, in the words failure text uses: `not UTF-8 (RFC 8259 requires
+/// UTF-8)` with the offending byte, or `not JSON`.
+fn body_problem_summary(response: &RecordedResponse) -> String {
+    use crate::exchange::BodyProblem;
+    match &response.body_problem {
+        Some(problem @ (BodyProblem::NotUtf8 { .. } | BodyProblem::TooLarge)) => {
+            problem.to_string()
+        }
+        // The parser's position is noise for a person; the excerpt shows the body.
+        Some(BodyProblem::NotJson(_)) | None => "not JSON".into(),
+    }
 }
 
 /// A short, one-line excerpt of a text for failure messages.
@@ -150,5 +180,47 @@ fn show(value: &serde_json::Value) -> String {
         excerpt(&text)
     } else {
         text
+    }
+}
+
+/// Builders the check modules' unit tests share.
+#[cfg(test)]
+mod test_support {
+    use crate::exchange::RecordedResponse;
+    use crate::spec::Spec;
+    use crate::vector::{Bindings, FixtureValues};
+
+    /// A response with one `content-type` header and these body bytes.
+    pub fn response(status: u16, content_type: &str, body: &[u8]) -> RecordedResponse {
+        RecordedResponse::new(
+            status,
+            vec![("content-type".into(), content_type.into())],
+            body.to_vec(),
+            false,
+        )
+    }
+
+    /// A JSON response (`application/json; charset=utf-8`, HTTP 200).
+    pub fn json(body: &str) -> RecordedResponse {
+        response(200, "application/json; charset=utf-8", body.as_bytes())
+    }
+
+    /// The kit's own `specs/`.
+    pub fn spec() -> Spec {
+        Spec::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("specs")).unwrap()
+    }
+
+    /// A collection `custom-9` holding tweets `101` and `102`; spare tweet `109`.
+    pub fn bindings() -> Bindings {
+        Bindings::from_fixtures(&FixtureValues {
+            collection: Some(("custom-9".into(), vec!["101".into(), "102".into()])),
+            other_collection: None,
+            spare_tweets: vec!["109".into()],
+        })
+    }
+
+    /// Each mismatch as its one-line text.
+    pub fn lines<'a>(found: impl IntoIterator<Item = &'a super::Mismatch>) -> Vec<String> {
+        found.into_iter().map(ToString::to_string).collect()
     }
 }

@@ -112,3 +112,82 @@ pub(super) fn check(
     }
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+    use crate::check::test_support::{bindings, json, lines, response};
+    use crate::vector::SoftError;
+
+    fn not_found(tweet_id: &str) -> SoftError {
+        SoftError {
+            op: "remove".into(),
+            tweet_id: tweet_id.into(),
+            reason: "not_found".into(),
+        }
+    }
+
+    #[test]
+    fn the_expected_entries_in_any_order_hold() {
+        let body = r#"{"response":{"errors":[
+            {"change":{"op":"remove","tweet_id":"102"},"reason":"not_found"},
+            {"change":{"op":"remove","tweet_id":"109"},"reason":"not_found"}]},"objects":{}}"#;
+        let want = [not_found("{{spare_tweets[0]}}"), not_found("{{tweets[1]}}")];
+        assert!(check(&want, &json(body), &bindings()).is_empty());
+        assert!(
+            check(
+                &[],
+                &json(r#"{"response":{"errors":[]},"objects":{}}"#),
+                &bindings()
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn missing_extra_or_numeric_entries_are_mismatches() {
+        let b = bindings();
+        let none = json(r#"{"response":{"errors":[]},"objects":{}}"#);
+        assert_eq!(
+            lines(&check(&[not_found("109")], &none, &b)),
+            [
+                "soft errors at /response/errors: expected {op: remove, tweet_id: \"109\", reason: not_found}, actual [] (no soft errors)"
+            ]
+        );
+        let one = json(
+            r#"{"response":{"errors":[{"change":{"op":"remove","tweet_id":"109"},"reason":"not_found"}]}}"#,
+        );
+        assert_eq!(check(&[], &one, &b).len(), 1);
+        let numeric = json(
+            r#"{"response":{"errors":[{"change":{"op":"remove","tweet_id":109},"reason":"not_found"}]}}"#,
+        );
+        let found = check(&[not_found("109")], &numeric, &b);
+        assert_eq!(
+            found[0].pointer.as_deref(),
+            Some("/response/errors/0/change/tweet_id")
+        );
+        assert_eq!(found[0].actual, "109 (number)");
+        let shapeless = json(r#"{"response":{"errors":[{"tweet_id":"109"}]}}"#);
+        assert_eq!(
+            check(&[not_found("109")], &shapeless, &b)[0].expected,
+            "{change: {op, tweet_id}, reason}"
+        );
+        let hard = json(r#"{"errors":[{"code":34,"message":"x"}]}"#);
+        assert_eq!(check(&[not_found("109")], &hard, &b)[0].actual, "absent");
+        let unbound = check(&[not_found("{{nothing}}")], &none, &b);
+        assert_eq!(unbound[0].expected, "placeholders that resolve");
+    }
+
+    #[test]
+    fn a_body_that_is_not_utf8_says_so() {
+        let body = b"{\"response\":{\"errors\":[]},\"objects\":{},\"x\":\"\xfe\"}";
+        let found = check(&[], &response(200, "application/json", body), &bindings());
+        assert!(
+            found[0]
+                .actual
+                .starts_with("not UTF-8 (RFC 8259 requires UTF-8)"),
+            "{}",
+            found[0]
+        );
+    }
+}

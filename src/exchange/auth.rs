@@ -18,6 +18,24 @@ const CLOCK_SKEW_SECS: u64 = 3600;
 /// reading of the documentation, so a MUST vector can rely on it.
 const CLOCK_SKEW_DAYS_SECS: u64 = 3 * 24 * 3600;
 
+tokio::task_local! {
+    /// Nonce and timestamp every signature in the scope uses instead of fresh ones.
+    static FIXED_NONCE: (String, u64);
+}
+
+/// Runs `future` with every request it signs using this nonce and timestamp instead of fresh
+/// ones, so its exchanges are byte-for-byte reproducible (golden failure texts). Only for
+/// tests: a real target refuses a repeated nonce.
+pub async fn with_fixed_nonce<F: std::future::Future>(
+    nonce: &str,
+    timestamp: u64,
+    future: F,
+) -> F::Output {
+    FIXED_NONCE
+        .scope((nonce.to_string(), timestamp), future)
+        .await
+}
+
 /// What authentication adds to a request.
 #[derive(Debug, Clone, Default)]
 pub struct Authentication {
@@ -87,6 +105,9 @@ pub fn authenticate(
     }
     let other_url;
     let mut input = SigningInput::new(request.method, request.url, &signed_params);
+    if let Ok((nonce, timestamp)) = FIXED_NONCE.try_with(Clone::clone) {
+        (input.nonce, input.timestamp) = (nonce, timestamp);
+    }
     match mode {
         AuthMode::StaleTimestamp => input.timestamp -= CLOCK_SKEW_SECS,
         AuthMode::StaleTimestampDays => input.timestamp -= CLOCK_SKEW_DAYS_SECS,

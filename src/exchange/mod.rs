@@ -1,12 +1,13 @@
 //! Turns a vector step into a real HTTP request, sends it, and records what went over the wire.
 //!
-//! What is recorded is already redacted: nothing downstream (checks, failure text, reports) ever
-//! holds a secret.
+//! What is recorded is exactly what was sent and received, secrets included, so the checks judge
+//! the target's real bytes. Anything that leaves the process (failure text, reports, terminal)
+//! goes through [`Exchange::redacted`] first.
 
 mod auth;
 mod curl;
 
-pub use auth::{Authentication, Unsigned, authenticate};
+pub use auth::{Authentication, Unsigned, authenticate, with_fixed_nonce};
 
 use crate::oauth;
 use crate::redact::Redactor;
@@ -18,7 +19,7 @@ use std::time::{Duration, Instant};
 /// The most of a response body the kit reads; a hostile server cannot exhaust memory.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
-/// A request as sent, secrets replaced by placeholders.
+/// A request exactly as sent (secrets included until [`RecordedRequest::redacted`]).
 #[derive(Debug, Clone, Serialize)]
 pub struct RecordedRequest {
     /// HTTP method.
@@ -29,33 +30,184 @@ pub struct RecordedRequest {
     pub headers: Vec<(String, String)>,
     /// Body text, if any.
     pub body: Option<String>,
-    /// A `curl` command that sends the same request (signature and secrets as placeholders).
+    /// A `curl` command that sends the same request; built from the redacted values in a
+    /// redacted copy.
     pub curl: String,
 }
 
-/// A response as received, secrets replaced by placeholders.
+impl RecordedRequest {
+    /// Records a request; the `curl` line is built from the same values.
+    pub fn new(
+        method: &str,
+        url: &str,
+        headers: Vec<(String, String)>,
+        body: Option<String>,
+    ) -> RecordedRequest {
+        RecordedRequest {
+            curl: curl::command(method, url, &headers, body.as_deref()),
+            method: method.to_string(),
+            url: url.to_string(),
+            headers,
+            body,
+        }
+    }
+
+    /// A copy fit to leave the process: secrets and signatures replaced by placeholders in the
+    /// URL, headers and body, and the `curl` line rebuilt from those redacted values.
+    pub fn redacted(&self, redactor: &Redactor) -> RecordedRequest {
+        RecordedRequest::new(
+            &self.method,
+            &redactor.redact(&self.url),
+            self.headers
+                .iter()
+                .map(|(k, v)| (k.clone(), redactor.redact(v)))
+                .collect(),
+            self.body.as_deref().map(|b| redactor.redact(b)),
+        )
+    }
+}
+
+/// Why a response body has no JSON value: what the checks that need JSON report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyProblem {
+    /// The bytes are not UTF-8, which RFC 8259 requires of JSON exchanged between systems.
+    NotUtf8 {
+        /// Offset of the first byte that is not part of a valid UTF-8 sequence.
+        offset: usize,
+        /// That byte.
+        byte: u8,
+    },
+    /// The body was longer than [`MAX_BODY_BYTES`]; the kit did not read it all.
+    TooLarge,
+    /// UTF-8, but not JSON (the parser's message).
+    NotJson(String),
+}
+
+impl BodyProblem {
+    /// The body's JSON value, or why it has none.
+    fn of(bytes: &[u8], truncated: bool) -> Result<serde_json::Value, BodyProblem> {
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            // A sequence cut by the kit's own size limit is not the target's fault.
+            Err(e) if truncated && e.error_len().is_none() => return Err(BodyProblem::TooLarge),
+            Err(e) => {
+                let offset = e.valid_up_to();
+                return Err(BodyProblem::NotUtf8 {
+                    offset,
+                    byte: bytes[offset],
+                });
+            }
+        };
+        if truncated {
+            return Err(BodyProblem::TooLarge);
+        }
+        serde_json::from_str(text).map_err(|e| BodyProblem::NotJson(e.to_string()))
+    }
+
+    /// Whether the body is not UTF-8.
+    pub fn is_not_utf8(&self) -> bool {
+        matches!(self, BodyProblem::NotUtf8 { .. })
+    }
+}
+
+impl std::fmt::Display for BodyProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodyProblem::NotUtf8 { offset, byte } => write!(
+                f,
+                "not UTF-8 (RFC 8259 requires UTF-8): invalid byte 0x{byte:02x} at offset {offset}"
+            ),
+            BodyProblem::TooLarge => write!(
+                f,
+                "not judged as JSON: longer than the {MAX_BODY_BYTES} bytes the kit reads"
+            ),
+            BodyProblem::NotJson(reason) => write!(f, "not JSON: {reason}"),
+        }
+    }
+}
+
+impl Serialize for BodyProblem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// A response exactly as received (secrets included until [`RecordedResponse::redacted`]).
 #[derive(Debug, Clone, Serialize)]
 pub struct RecordedResponse {
     /// HTTP status code.
     pub status: u16,
-    /// Headers, names lower-cased.
+    /// Headers, names lower-cased; values as text (bytes that are not UTF-8 shown as U+FFFD).
     pub headers: Vec<(String, String)>,
-    /// Body text (lossy UTF-8, at most [`MAX_BODY_BYTES`]).
+    /// The body for people to read: lossy UTF-8 of [`RecordedResponse::bytes`]. Checks that
+    /// need JSON use [`RecordedResponse::json`], never this text.
     pub body: String,
-    /// The body parsed as JSON, when it is JSON.
+    /// The body bytes as received, at most [`MAX_BODY_BYTES`].
+    #[serde(skip)]
+    pub bytes: Vec<u8>,
+    /// The body parsed as JSON: only when it is valid UTF-8 and parses.
     #[serde(skip)]
     pub json: Option<serde_json::Value>,
+    /// Why `json` is `None` (not UTF-8, not JSON, too large).
+    pub body_problem: Option<BodyProblem>,
     /// Whether the body was cut at [`MAX_BODY_BYTES`].
     pub truncated: bool,
 }
 
 impl RecordedResponse {
+    /// Records a response from its raw parts: decodes the body strictly for `json`, lossily for
+    /// the display text.
+    pub fn new(
+        status: u16,
+        headers: Vec<(String, String)>,
+        bytes: Vec<u8>,
+        truncated: bool,
+    ) -> RecordedResponse {
+        let (json, body_problem) = match BodyProblem::of(&bytes, truncated) {
+            Ok(json) => (Some(json), None),
+            Err(problem) => (None, Some(problem)),
+        };
+        RecordedResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
+            json,
+            body_problem,
+            truncated,
+        }
+    }
+
     /// The first header of that (case-insensitive) name.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
+    }
+
+    /// A copy fit to leave the process: secrets and signatures replaced in the headers and the
+    /// body. `body_problem` still describes the body as received; `bytes` and `json` follow the
+    /// redacted text.
+    pub fn redacted(&self, redactor: &Redactor) -> RecordedResponse {
+        let body = redactor.redact(&self.body);
+        let json = self
+            .json
+            .as_ref()
+            .and_then(|_| serde_json::from_str(&body).ok());
+        RecordedResponse {
+            status: self.status,
+            headers: self
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), redactor.redact(v)))
+                .collect(),
+            bytes: body.clone().into_bytes(),
+            body,
+            json,
+            body_problem: self.body_problem.clone(),
+            truncated: self.truncated,
+        }
     }
 }
 
@@ -68,6 +220,22 @@ pub struct Exchange {
     pub response: Result<RecordedResponse, String>,
     /// Wall time of the exchange.
     pub duration: Duration,
+}
+
+impl Exchange {
+    /// A copy fit to leave the process (failure text, reports, terminal): request URL, headers,
+    /// body and `curl` line, response headers and body, and transport error text, all with
+    /// secrets and signatures replaced by placeholders.
+    pub fn redacted(&self, redactor: &Redactor) -> Exchange {
+        Exchange {
+            request: self.request.redacted(redactor),
+            response: match &self.response {
+                Ok(response) => Ok(response.redacted(redactor)),
+                Err(error) => Err(redactor.redact(error)),
+            },
+            duration: self.duration,
+        }
+    }
 }
 
 /// A client configured for conformance runs: the target's timeout, no redirects followed (a
@@ -113,7 +281,6 @@ fn path_url(target: &Target, path: &str) -> url::Url {
 pub async fn perform(
     client: &reqwest::Client,
     target: &Target,
-    redactor: &Redactor,
     request: &Request,
     bindings: &Bindings,
 ) -> Result<Vec<Exchange>, String> {
@@ -177,7 +344,7 @@ pub async fn perform(
     let times = if auth.send_twice { 2 } else { 1 };
     let mut exchanges = Vec::with_capacity(times);
     for _ in 0..times {
-        exchanges.push(wire.send(client, redactor).await);
+        exchanges.push(wire.send(client).await);
     }
     Ok(exchanges)
 }
@@ -198,10 +365,10 @@ pub struct Wire {
 impl Wire {
     /// Sends the request once and records the exchange; transport failures are recorded, not
     /// returned, so a broken target yields a failed trial with the reason.
-    pub async fn send(&self, client: &reqwest::Client, redactor: &Redactor) -> Exchange {
-        let recorded = self.record(redactor);
+    pub async fn send(&self, client: &reqwest::Client) -> Exchange {
+        let recorded = self.record();
         let started = Instant::now();
-        let response = self.send_raw(client, redactor).await;
+        let response = self.send_raw(client).await;
         Exchange {
             request: recorded,
             response,
@@ -209,11 +376,7 @@ impl Wire {
         }
     }
 
-    async fn send_raw(
-        &self,
-        client: &reqwest::Client,
-        redactor: &Redactor,
-    ) -> Result<RecordedResponse, String> {
+    async fn send_raw(&self, client: &reqwest::Client) -> Result<RecordedResponse, String> {
         let method = reqwest::Method::from_bytes(self.method.as_bytes())
             .map_err(|e| format!("invalid method `{}`: {e}", self.method))?;
         let mut builder = client.request(method, self.url.clone());
@@ -226,7 +389,7 @@ impl Wire {
         let mut response = builder
             .send()
             .await
-            .map_err(|e| redactor.redact(&describe_transport_error(&e)))?;
+            .map_err(|e| describe_transport_error(&e))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -234,7 +397,7 @@ impl Wire {
             .map(|(k, v)| {
                 (
                     k.as_str().to_ascii_lowercase(),
-                    redactor.redact(&String::from_utf8_lossy(v.as_bytes())),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
                 )
             })
             .collect();
@@ -243,7 +406,7 @@ impl Wire {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| redactor.redact(&describe_transport_error(&e)))?
+            .map_err(|e| describe_transport_error(&e))?
         {
             let room = MAX_BODY_BYTES - bytes.len();
             if chunk.len() > room {
@@ -253,32 +416,16 @@ impl Wire {
             }
             bytes.extend_from_slice(&chunk);
         }
-        let body = redactor.redact(&String::from_utf8_lossy(&bytes));
-        let json = serde_json::from_str(&body).ok();
-        Ok(RecordedResponse {
-            status,
-            headers,
-            body,
-            json,
-            truncated,
-        })
+        Ok(RecordedResponse::new(status, headers, bytes, truncated))
     }
 
-    fn record(&self, redactor: &Redactor) -> RecordedRequest {
-        let url = redactor.redact(self.url.as_str());
-        let headers: Vec<(String, String)> = self
-            .headers
-            .iter()
-            .map(|(k, v)| (k.clone(), redactor.redact(v)))
-            .collect();
-        let body = self.body.as_deref().map(|b| redactor.redact(b));
-        RecordedRequest {
-            curl: curl::command(&self.method, &url, &headers, body.as_deref()),
-            method: self.method.clone(),
-            url,
-            headers,
-            body,
-        }
+    fn record(&self) -> RecordedRequest {
+        RecordedRequest::new(
+            &self.method,
+            self.url.as_str(),
+            self.headers.clone(),
+            self.body.clone(),
+        )
     }
 }
 
@@ -332,9 +479,75 @@ fn describe_transport_error(error: &reqwest::Error) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn the_body_is_json_only_when_it_is_utf8_and_parses() {
+        let ok = RecordedResponse::new(200, vec![], br#"{"a":"\u00e9"}"#.to_vec(), false);
+        assert_eq!(ok.json, Some(serde_json::json!({"a": "é"})));
+        assert_eq!(ok.body_problem, None);
+        // A proxy that put \xff\xfe into a message: the display text is lossy, the JSON absent.
+        let bytes = b"{\"errors\":[{\"code\":34,\"message\":\"\xff\xfe\"}]}".to_vec();
+        let latin = RecordedResponse::new(404, vec![], bytes.clone(), false);
+        assert_eq!(latin.json, None);
+        assert_eq!(latin.bytes, bytes);
+        assert!(latin.body.contains('\u{fffd}'));
+        assert_eq!(
+            latin.body_problem.unwrap().to_string(),
+            "not UTF-8 (RFC 8259 requires UTF-8): invalid byte 0xff at offset 33"
+        );
+        let html = RecordedResponse::new(500, vec![], b"<html>".to_vec(), false);
+        assert!(matches!(html.body_problem, Some(BodyProblem::NotJson(_))));
+        // A multi-byte character cut by the kit's own size limit is not the target's fault.
+        let cut = RecordedResponse::new(200, vec![], b"[\"\xc3".to_vec(), true);
+        assert_eq!(cut.body_problem, Some(BodyProblem::TooLarge));
+    }
+
+    #[test]
+    fn a_redacted_exchange_hides_secrets_everywhere_and_rebuilds_curl() {
+        let redactor = Redactor::new(vec![("s3cret".into(), "$SECRET")]);
+        let exchange = Exchange {
+            request: RecordedRequest::new(
+                "POST",
+                "http://h/x?k=s3cret&oauth_signature=abc%3D",
+                vec![(
+                    "Authorization".into(),
+                    r#"OAuth oauth_signature="abc%3D""#.into(),
+                )],
+                Some("b=s3cret".into()),
+            ),
+            response: Ok(RecordedResponse::new(
+                200,
+                vec![("x-echo".into(), "s3cret".into())],
+                br#"{"echo":"s3cret"}"#.to_vec(),
+                false,
+            )),
+            duration: Duration::from_millis(1),
+        };
+        // Recorded raw: checks see exactly what was sent and received.
+        assert!(exchange.request.curl.contains("s3cret"));
+        let redacted = exchange.redacted(&redactor);
+        let text = format!("{redacted:?}");
+        assert!(!text.contains("s3cret") && !text.contains("abc"), "{text}");
+        assert_eq!(
+            redacted.request.curl,
+            r#"curl -i -X POST 'http://h/x?k=$SECRET&oauth_signature=$OAUTH_SIGNATURE' -H 'Authorization: OAuth oauth_signature="$OAUTH_SIGNATURE"' --data-raw 'b=$SECRET'"#
+        );
+        let response = redacted.response.unwrap();
+        assert_eq!(response.json, Some(serde_json::json!({"echo": "$SECRET"})));
+        let failed = Exchange {
+            response: Err("could not connect: http://h/x?k=s3cret".into()),
+            ..exchange
+        };
+        assert_eq!(
+            failed.redacted(&redactor).response.unwrap_err(),
+            "could not connect: http://h/x?k=$SECRET"
+        );
+    }
+
     #[test]
     fn form_encoding_differs_from_rfc3986_where_clients_differ() {
-        assert_eq!(super::form_encode("a b*~é"), "a+b*%7e%c3%a9");
+        assert_eq!(form_encode("a b*~é"), "a+b*%7e%c3%a9");
         assert_eq!(crate::oauth::percent_encode("a b*~é"), "a%20b%2A~%C3%A9");
     }
 }

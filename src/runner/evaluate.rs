@@ -75,7 +75,7 @@ pub async fn evaluate(
             vector.level,
         ),
     };
-    VectorResult {
+    let result = VectorResult {
         id: id.to_string(),
         path: path.to_path_buf(),
         title: vector.title.clone(),
@@ -85,6 +85,11 @@ pub async fn evaluate(
         outcome,
         duration: started.elapsed(),
         steps,
+    };
+    // The boundary: everything above judged what the target sent; what leaves is redacted.
+    match session {
+        Some(session) => result.redacted(&session.redactor),
+        None => result,
     }
 }
 
@@ -119,7 +124,7 @@ async fn run_online(
     spec: &Spec,
     session: &Session,
 ) -> (Outcome, Vec<StepRecord>, Level) {
-    let level = vector.level;
+    let mut level = vector.level;
     let missing: Vec<String> = vector
         .needs()
         .into_iter()
@@ -165,6 +170,7 @@ async fn run_online(
         {
             Ok(record) => record,
             Err(SendError::Vector(problem)) => StepRecord {
+                invariants: Vec::new(),
                 name: step_name(step),
                 exchanges: Vec::new(),
                 mismatches: vec![(
@@ -194,6 +200,7 @@ async fn run_online(
         }
         let passed = record.passed;
         if !passed {
+            level = level_with_invariants(level, &record, spec);
             let mut message = failure_text(id, path, vector, spec, steps.len(), i, &record);
             if record.settled.is_some() || is_state_read(step) {
                 message.push_str(&consistency_note(session.patience.consistency_window));
@@ -336,13 +343,46 @@ pub fn judge_step(
         passed |= found.is_empty();
         mismatches.push((label, found));
     }
+    let invariants: Vec<(String, Mismatch)> = if under_test(step) {
+        exchanges
+            .iter()
+            .filter_map(|e| e.response.as_ref().ok())
+            .flat_map(check::invariants)
+            .map(|(id, mismatch)| (id.to_string(), mismatch))
+            .collect()
+    } else {
+        Vec::new()
+    };
     StepRecord {
         name,
         exchanges,
         mismatches,
-        passed,
+        passed: passed && invariants.is_empty(),
+        invariants,
         settled: None,
     }
+}
+
+/// Whether the step talks to the endpoint under test, whose every response is held to the
+/// invariants (fixture and state-read endpoints are judged by their own vectors).
+fn under_test(step: &Step) -> bool {
+    const ENDPOINT: &str = "collections/entries/remove";
+    let request = &step.request;
+    request.endpoint.as_deref() == Some(ENDPOINT)
+        || request
+            .path
+            .as_deref()
+            .is_some_and(|path| path.contains(ENDPOINT))
+}
+
+/// The level a failed step counts at: the vector's, raised to that of a broken invariant's
+/// requirement when that is higher (a SHOULD vector that got a 5xx fails the MUST no-5xx rule).
+fn level_with_invariants(level: Level, record: &StepRecord, spec: &Spec) -> Level {
+    record
+        .invariants
+        .iter()
+        .filter_map(|(id, _)| spec.requirements.get(id).map(|r| r.level))
+        .fold(level, |highest, broken| highest.min(broken))
 }
 
 /// The most requests `exhaust_rate_limit` sends before judging: a target that never limits

@@ -54,7 +54,8 @@ pub struct Session {
     pub target: std::sync::Arc<Target>,
     /// Shared HTTP client.
     pub client: reqwest::Client,
-    /// Used only for text that leaves the run (messages printed while waiting).
+    /// Applied to a vector's result when it leaves the run (see `evaluate`), never before a
+    /// check reads a response.
     pub redactor: Redactor,
     /// Settings.
     pub patience: Patience,
@@ -144,15 +145,9 @@ impl Session {
             if paced {
                 self.reserve(&key).await?;
             }
-            let exchanges = exchange::perform(
-                &self.client,
-                &self.target,
-                &self.redactor,
-                request,
-                bindings,
-            )
-            .await
-            .map_err(SendError::Vector)?;
+            let exchanges = exchange::perform(&self.client, &self.target, request, bindings)
+                .await
+                .map_err(SendError::Vector)?;
             let last = exchanges.last().map(|e| &e.response);
             match last {
                 Some(Ok(response)) => {
