@@ -470,8 +470,8 @@ impl Fault {
             ),
             Fault::HtmlContentType => (
                 "html-content-type",
-                Should,
-                "remove.response.content_type",
+                Must,
+                "remove.response.content_type, remove.response.json",
                 "every remove response labelled Content-Type: text/html; charset=utf-8 (body unchanged)",
             ),
             Fault::ErrorFieldsTopLevel => (

@@ -17,3 +17,4 @@ mod server_endpoints;
 mod server_faults;
 mod server_rate_limit;
 mod server_state;
+mod server_variants;
