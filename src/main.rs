@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use collections_conformance::mutants::{self, MatrixConfig};
 use collections_conformance::run::{self, RunArgs};
 use collections_conformance::runner::{Profile, Suite, SuiteConfig};
-use collections_conformance::server::{self, Fault, ServeArgs};
+use collections_conformance::server::{self, Fault, ServeArgs, Variant};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -51,9 +51,10 @@ enum Command {
         #[command(flatten)]
         run: RunArgs,
     },
-    /// Run every vector against the clean reference server and against one deliberately broken
-    /// server per fault (the kill matrix); exits 0 when the clean server passes and every fault is
-    /// caught, 1 when not, 2 when the matrix cannot run.
+    /// Run every vector against the clean reference server, against one deliberately broken
+    /// server per fault (the kill matrix) and against one faithful server per variant (the
+    /// tolerance matrix); exits 0 when the clean server passes, every fault is caught and every
+    /// variant passes the default profile, 1 when not, 2 when the matrices cannot run.
     Mutants(MutantsArgs),
 }
 
@@ -66,9 +67,20 @@ struct MutantsArgs {
     /// Folder of specs (default: the kit's own `specs/`).
     #[arg(long, env = "CONFORMANCE_SPECS")]
     specs: Option<PathBuf>,
-    /// Only these faults (repeatable; default: every fault).
+    /// Only these faults (repeatable). Without --fault and --variant, every fault and every
+    /// variant; with either, only the ones named.
     #[arg(long = "fault", value_name = "NAME")]
     faults: Vec<Fault>,
+    /// Only these variants (repeatable; see --fault).
+    #[arg(long = "variant", value_name = "NAME")]
+    variants: Vec<Variant>,
+    /// Vectors run at once against each variant's server (variants are faithful servers, so
+    /// vectors may share one; all at once keeps `slow-responses` from dominating the run).
+    #[arg(long, value_name = "N", default_value_t = 128)]
+    variant_parallel: usize,
+    /// Latency of the `slow-responses` variant in milliseconds (default: its own second).
+    #[arg(long, value_name = "MS")]
+    slow_latency_ms: Option<u64>,
     /// Vectors run at once against each server (above 1, vectors can see each other's damage
     /// under faults that touch other collections, and verdicts stop being deterministic).
     #[arg(long, value_name = "N", default_value_t = 1)]
@@ -85,7 +97,8 @@ struct MutantsArgs {
     /// Also write the matrix as JSON to this file.
     #[arg(long, value_name = "PATH")]
     json: Option<PathBuf>,
-    /// Print every fault (name, level, requirement, description) as a Markdown table and exit.
+    /// Print every fault (name, level, requirement, description) and every variant (name,
+    /// reference sections, scope, description) as Markdown tables and exit.
     #[arg(long)]
     list: bool,
 }
@@ -120,7 +133,7 @@ fn main() -> ExitCode {
 
 fn mutants_cli(args: MutantsArgs) -> ExitCode {
     if args.list {
-        print!("{}", mutants::fault_table());
+        print!("{}\n{}", mutants::fault_table(), mutants::variant_table());
         return ExitCode::from(EXIT_PASSED);
     }
     let mut suite = SuiteConfig::bundled(Profile::Default);
@@ -134,9 +147,12 @@ fn mutants_cli(args: MutantsArgs) -> ExitCode {
     config.parallel = args.parallel;
     config.concurrent_servers = args.servers;
     config.timeout_secs = args.timeout_secs;
-    if !args.faults.is_empty() {
+    if !args.faults.is_empty() || !args.variants.is_empty() {
         config.faults = args.faults;
+        config.variants = args.variants;
     }
+    config.variant_parallel = args.variant_parallel;
+    config.latency = args.slow_latency_ms.map(std::time::Duration::from_millis);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

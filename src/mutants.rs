@@ -1,13 +1,18 @@
-//! The kill matrix: proof that the vectors have teeth.
+//! The two matrices that keep the vectors honest.
 //!
-//! A suite that passes against a broken server proves nothing. So the kit runs every vector
-//! against the faithful reference server (which must pass everything) and then against one
-//! in-process server per fault profile ([`Fault`]); a fault is *caught* ("killed") when at least
-//! one vector of a level that would fail a run failed:
+//! The **kill matrix** proves the vectors have teeth: a suite that passes against a broken server
+//! proves nothing. The kit runs every vector against the faithful reference server (which must
+//! pass everything) and then against one in-process server per fault profile ([`Fault`]); a fault
+//! is *caught* ("killed") when at least one vector of a level that would fail a run failed:
 //! - a MUST fault must make a MUST vector fail (the default profile would then fail the run);
 //! - a SHOULD fault must make a MUST or SHOULD vector fail (the strict profile would).
 //!
 //! A fault nobody catches (a *survivor*) names the vector to write next.
+//!
+//! The **tolerance matrix** proves the vectors claim no more than the sources: one server per
+//! [`Variant`], a faithful server that made another choice the sources leave open, must pass the
+//! default profile (no MUST vector fails). A MUST vector failing under a variant is a *false
+//! failure*: it names the vector to relax or split.
 //!
 //! Like [`crate::embedded`], this is glue that knows both the server and the harness.
 
@@ -20,7 +25,7 @@ use serde::Serialize;
 
 use crate::embedded;
 use crate::runner::{Suite, SuiteConfig};
-use crate::server::{Fault, FaultLevel, ServerConfig};
+use crate::server::{Fault, FaultLevel, ServerConfig, Variant};
 use crate::vector::Level;
 use crate::verdict::{Outcome, VectorResult};
 
@@ -37,6 +42,13 @@ pub struct MatrixConfig {
     pub timeout_secs: f64,
     /// The faults to try (default: every one).
     pub faults: Vec<Fault>,
+    /// The variants to try (default: every one).
+    pub variants: Vec<Variant>,
+    /// Vectors run at once against each variant's server (variants are faithful servers, so
+    /// vectors cannot see each other's damage, as in an ordinary parallel run).
+    pub variant_parallel: usize,
+    /// Replaces the latency of `slow-responses` (default: its own second).
+    pub latency: Option<Duration>,
 }
 
 impl MatrixConfig {
@@ -53,6 +65,9 @@ impl MatrixConfig {
             concurrent_servers: 8,
             timeout_secs: 10.0,
             faults: Fault::ALL.to_vec(),
+            variants: Variant::ALL.to_vec(),
+            variant_parallel: 128,
+            latency: None,
         }
     }
 }
@@ -97,7 +112,25 @@ pub struct FaultRow {
     pub also_failed: Vec<String>,
 }
 
-/// The whole matrix.
+/// One variant's row of the tolerance matrix.
+#[derive(Debug, Clone, Serialize)]
+pub struct VariantRow {
+    /// Kebab-case name (`serve --variant NAME`).
+    pub variant: String,
+    /// The reference sections that leave the choice open.
+    pub sections: String,
+    /// What the server does instead.
+    pub description: String,
+    /// Whether the default profile passed: no MUST vector failed, none was invalid.
+    pub passed: bool,
+    /// MUST vectors that failed (or were invalid): each claims more than the sources say.
+    pub false_failures: Vec<Failure>,
+    /// SHOULD and MAY vectors that failed: allowed (they pin the kit's choice), listed so a
+    /// reader sees which vectors the variant's choice touches.
+    pub noticed_by: Vec<String>,
+}
+
+/// Both matrices (the name is the kill matrix's, which came first).
 #[derive(Debug, Clone, Serialize)]
 pub struct KillMatrix {
     /// Vector files run against each server.
@@ -106,6 +139,8 @@ pub struct KillMatrix {
     pub clean: CleanRun,
     /// One row per fault, in [`Fault::ALL`] order.
     pub faults: Vec<FaultRow>,
+    /// One row per variant, in [`Variant::ALL`] order: the tolerance matrix.
+    pub variants: Vec<VariantRow>,
     /// Vectors that caught none of the faults (failures at a level that does not count aside):
     /// they have no proven teeth yet. Empty unless every fault was tried.
     pub toothless_vectors: Vec<String>,
@@ -119,9 +154,79 @@ impl KillMatrix {
         self.faults.iter().filter(|row| !row.caught).collect()
     }
 
-    /// The clean server passed everything and every fault was caught.
+    /// The variants under which a MUST vector failed.
+    pub fn intolerant(&self) -> Vec<&VariantRow> {
+        self.variants.iter().filter(|row| !row.passed).collect()
+    }
+
+    /// The clean server passed everything, every fault was caught and every variant passed the
+    /// default profile.
     pub fn passed(&self) -> bool {
-        self.clean.failures.is_empty() && self.faults.iter().all(|row| row.caught)
+        self.clean.failures.is_empty()
+            && self.faults.iter().all(|row| row.caught)
+            && self.variants.iter().all(|row| row.passed)
+    }
+
+    /// The tolerance matrix as a table, then each false failure (vector and first mismatch).
+    pub fn render_variants(&self) -> String {
+        let mut out = String::new();
+        if self.variants.is_empty() {
+            return out;
+        }
+        let rows: Vec<Vec<String>> = self
+            .variants
+            .iter()
+            .map(|row| {
+                let failing: Vec<String> =
+                    row.false_failures.iter().map(|f| f.id.clone()).collect();
+                vec![
+                    row.variant.clone(),
+                    row.sections.clone(),
+                    if row.passed { "yes" } else { "NO" }.to_string(),
+                    killers_cell(&failing),
+                    killers_cell(&row.noticed_by),
+                ]
+            })
+            .collect();
+        out.push_str(&table(
+            &[
+                "variant",
+                "open in",
+                "passes",
+                "false failures (MUST)",
+                "noticed by (SHOULD/MAY)",
+            ],
+            &rows,
+        ));
+        let _ = writeln!(out);
+        let intolerant = self.intolerant();
+        let _ = writeln!(
+            out,
+            "tolerance matrix: {}/{} variants pass the default profile",
+            self.variants.len() - intolerant.len(),
+            self.variants.len()
+        );
+        if !intolerant.is_empty() {
+            let _ = writeln!(
+                out,
+                "false failures (a MUST vector fails a faithful server that made another allowed choice; relax or split the vector; reproduce with `serve --variant NAME`):"
+            );
+            for row in intolerant {
+                let _ = writeln!(
+                    out,
+                    "  {} [{}]: {}",
+                    row.variant, row.sections, row.description
+                );
+                for failure in &row.false_failures {
+                    let _ = writeln!(
+                        out,
+                        "    {} [{}] {}",
+                        failure.id, failure.level, failure.summary
+                    );
+                }
+            }
+        }
+        out
     }
 
     /// The matrix as a table for people, then the clean server's failures and the survivors with
@@ -231,8 +336,60 @@ impl KillMatrix {
                 self.toothless_vectors.join(", ")
             );
         }
+        if !self.variants.is_empty() {
+            let _ = writeln!(out);
+            out.push_str(&self.render_variants());
+        }
         out
     }
+}
+
+/// A plain-text table: columns padded to their widest cell, the last one unpadded.
+fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut text = String::new();
+        for (i, (cell, width)) in cells.iter().zip(&widths).enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                let _ = write!(text, "{cell:<width$}  ");
+            }
+        }
+        text.trim_end().to_string()
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", line(headers.to_vec()));
+    for row in rows {
+        let _ = writeln!(out, "{}", line(row.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
+/// Every variant as a Markdown table (`name | open in | scope | description`), for
+/// `mutants --list` and `docs/mutants.md`.
+pub fn variant_table() -> String {
+    let mut out = String::from("| variant | open in | scope | description |\n|---|---|---|---|\n");
+    for variant in Variant::ALL {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            variant.name(),
+            variant.sections(),
+            if variant.server_wide() {
+                "every endpoint"
+            } else {
+                "remove"
+            },
+            variant.description().replace('|', "\\|")
+        );
+    }
+    out
 }
 
 /// Every fault as a Markdown table (`name | level | requirement | description`), for
@@ -289,27 +446,35 @@ pub fn counts(fault_level: FaultLevel, level: Level) -> bool {
 pub async fn run(config: &MatrixConfig) -> anyhow::Result<KillMatrix> {
     let started = Instant::now();
     let suite = Arc::new(Suite::load(config.suite.clone())?);
-    let runs: Vec<Option<Fault>> = std::iter::once(None)
-        .chain(config.faults.iter().copied().map(Some))
+    // Slow variants first, so their waiting overlaps everyone else's work.
+    let mut variants = config.variants.clone();
+    variants.sort_by_key(|v| std::cmp::Reverse(v.behaviour().remove.latency));
+    let runs: Vec<Server> = std::iter::once(Server::Clean)
+        .chain(variants.into_iter().map(Server::Variant))
+        .chain(config.faults.iter().copied().map(Server::Fault))
         .collect();
     let semaphore = Arc::new(tokio::sync::Semaphore::new(
         config.concurrent_servers.max(1),
     ));
     let mut tasks = tokio::task::JoinSet::new();
-    for (index, fault) in runs.into_iter().enumerate() {
+    for (index, server) in runs.into_iter().enumerate() {
         let suite = Arc::clone(&suite);
         let semaphore = Arc::clone(&semaphore);
-        let (parallel, timeout) = (config.parallel, config.timeout_secs);
+        let parallel = match server {
+            Server::Variant(_) => config.variant_parallel,
+            _ => config.parallel,
+        };
+        let (timeout, latency) = (config.timeout_secs, config.latency);
         tasks.spawn(async move {
             let _permit = semaphore.acquire_owned().await;
-            let results = run_one(&suite, fault, parallel, timeout).await;
-            (index, fault, results)
+            let results = run_one(&suite, server, latency, parallel, timeout).await;
+            (index, server, results)
         });
     }
     let mut by_index = BTreeMap::new();
     while let Some(joined) = tasks.join_next().await {
-        let (index, fault, results) = joined?;
-        by_index.insert(index, (fault, results?));
+        let (index, server, results) = joined?;
+        by_index.insert(index, (server, results?));
     }
 
     let mut clean = CleanRun {
@@ -317,25 +482,35 @@ pub async fn run(config: &MatrixConfig) -> anyhow::Result<KillMatrix> {
         ignored: Vec::new(),
     };
     let mut rows = Vec::new();
+    let mut variant_rows = Vec::new();
     let mut killers_of_any: BTreeSet<String> = BTreeSet::new();
-    for (fault, results) in by_index.into_values() {
-        let Some(fault) = fault else {
-            for result in &results {
-                match &result.outcome {
-                    Outcome::Passed => {}
-                    Outcome::NotJudged { reason, .. } => clean.ignored.push(Failure {
-                        id: result.id.clone(),
-                        level: result.level.as_str().to_string(),
-                        summary: reason.clone(),
-                    }),
-                    Outcome::Failed { message } => clean.failures.push(failure(result, message)),
-                    Outcome::Invalid { message } => clean.failures.push(Failure {
-                        level: "invalid".into(),
-                        ..failure(result, message)
-                    }),
-                }
+    for (server, results) in by_index.into_values() {
+        let fault = match server {
+            Server::Fault(fault) => fault,
+            Server::Variant(variant) => {
+                variant_rows.push(variant_row(variant, &results));
+                continue;
             }
-            continue;
+            Server::Clean => {
+                for result in &results {
+                    match &result.outcome {
+                        Outcome::Passed => {}
+                        Outcome::NotJudged { reason, .. } => clean.ignored.push(Failure {
+                            id: result.id.clone(),
+                            level: result.level.as_str().to_string(),
+                            summary: reason.clone(),
+                        }),
+                        Outcome::Failed { message } => {
+                            clean.failures.push(failure(result, message))
+                        }
+                        Outcome::Invalid { message } => clean.failures.push(Failure {
+                            level: "invalid".into(),
+                            ..failure(result, message)
+                        }),
+                    }
+                }
+                continue;
+            }
         };
         let mut killed_by = Vec::new();
         let mut also_failed = Vec::new();
@@ -375,6 +550,15 @@ pub async fn run(config: &MatrixConfig) -> anyhow::Result<KillMatrix> {
         vectors: suite.vectors.len(),
         clean,
         faults: rows,
+        variants: {
+            variant_rows.sort_by_key(|row| {
+                Variant::ALL
+                    .iter()
+                    .position(|v| v.name() == row.variant)
+                    .unwrap_or(usize::MAX)
+            });
+            variant_rows
+        },
         toothless_vectors,
         elapsed_secs: started.elapsed().as_secs_f64(),
     })
@@ -397,18 +581,68 @@ fn failure(result: &VectorResult, message: &str) -> Failure {
     }
 }
 
-/// One fresh server with at most one fault, every vector against it, then shutdown.
+/// Which server a run of the matrix tests.
+#[derive(Debug, Clone, Copy)]
+enum Server {
+    /// The faithful server.
+    Clean,
+    /// One fault.
+    Fault(Fault),
+    /// One variant.
+    Variant(Variant),
+}
+
+/// A variant's row: MUST failures (and invalid vectors) are false failures; SHOULD and MAY
+/// failures only say which vectors pin the choice the variant makes differently.
+fn variant_row(variant: Variant, results: &[VectorResult]) -> VariantRow {
+    let mut false_failures = Vec::new();
+    let mut noticed_by = Vec::new();
+    for result in results {
+        match &result.outcome {
+            Outcome::Failed { message } if result.level == Level::Must => {
+                false_failures.push(failure(result, message));
+            }
+            Outcome::Failed { .. } => noticed_by.push(result.id.clone()),
+            Outcome::Invalid { message } => false_failures.push(Failure {
+                level: "invalid".into(),
+                ..failure(result, message)
+            }),
+            _ => {}
+        }
+    }
+    VariantRow {
+        variant: variant.name().to_string(),
+        sections: variant.sections().to_string(),
+        description: variant.description().to_string(),
+        passed: false_failures.is_empty(),
+        false_failures,
+        noticed_by,
+    }
+}
+
+/// One fresh server (clean, one fault or one variant), every vector against it, then shutdown.
 async fn run_one(
     suite: &Suite,
-    fault: Option<Fault>,
+    server: Server,
+    latency: Option<Duration>,
     parallel: usize,
     timeout_secs: f64,
 ) -> anyhow::Result<Vec<VectorResult>> {
-    let config = ServerConfig {
-        faults: fault.into_iter().collect(),
+    let mut config = ServerConfig {
+        latency,
         ..ServerConfig::default()
     };
-    let name = fault.map_or("the clean server", Fault::name);
+    let name = match server {
+        Server::Clean => "the clean server".to_string(),
+        Server::Fault(fault) => {
+            config.faults.insert(fault);
+            format!("fault {fault}")
+        }
+        Server::Variant(variant) => {
+            config.variants.insert(variant);
+            format!("variant {variant}")
+        }
+    };
     let (server, target) = embedded::start_with(config, timeout_secs)
         .await
         .map_err(|e| anyhow::anyhow!("cannot start {name}: {e:#}"))?;
@@ -443,10 +677,10 @@ mod tests {
     }
 
     #[test]
-    fn the_docs_list_every_fault_as_the_code_does() {
+    fn the_docs_list_every_fault_and_variant_as_the_code_does() {
         // docs/mutants.md embeds `mutants --list`; regenerate it when a fault changes.
         let docs = include_str!("../docs/mutants.md");
-        for row in fault_table().lines() {
+        for row in fault_table().lines().chain(variant_table().lines()) {
             assert!(
                 docs.contains(row),
                 "docs/mutants.md lacks or differs in this row (paste `collections-conformance mutants --list`):\n{row}"

@@ -14,14 +14,14 @@
 //! 9. Wrong signature (constant-time comparison) → 401 / 32.
 //! 10. Nonce already used by this consumer and token within the window → 401 / 32.
 //!
-//! Under a fault profile (remove only, see [`super::faults`]) exactly one of these checks is
-//! skipped or loosened; each such place is marked with its `Fault`.
+//! Each check reads the request's [`Policy`] (see [`super::policy`]): a fault or a variant is a
+//! policy in which one of them is skipped, loosened or answered otherwise.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use super::errors::ApiError;
-use super::faults::Fault;
 use super::params::RequestParams;
+use super::policy::{BaseStringEncoding, Policy};
 use super::seed::Seed;
 use crate::oauth;
 
@@ -49,7 +49,7 @@ pub struct Registry {
     consumer_secret: String,
     bearer_token: String,
     tokens: HashMap<String, TokenInfo>,
-    /// The first seeded user, whom the auth faults let unverified callers act as.
+    /// The first seeded user, whom a lax policy lets unverified callers act as.
     main_user: Option<Principal>,
 }
 
@@ -138,16 +138,16 @@ pub struct AuthRequest<'a> {
 }
 
 /// Verifies a request and names its user, or says why not (see the module docs for the order).
-/// `faults` are the deliberate deviations active for this request (empty for the faithful server).
+/// `policy` says which checks run and how refusals are answered (the default: every one, as documented).
 pub fn authenticate(
     registry: &Registry,
     nonces: &std::sync::Mutex<NonceCache>,
     window_secs: u64,
     now: u64,
     request: &AuthRequest<'_>,
-    faults: &BTreeSet<Fault>,
+    policy: &Policy,
 ) -> Result<Principal, ApiError> {
-    if faults.contains(&Fault::AuthSkipped) {
+    if !policy.verify_credentials {
         if let Some(principal) = unverified_principal(registry, request) {
             return Ok(principal);
         }
@@ -159,7 +159,7 @@ pub fn authenticate(
             if let Some(token) = bearer_token(value) {
                 let matches = oauth::signatures_equal(&registry.bearer_token, token)
                     || oauth::signatures_equal(&registry.bearer_token, &oauth::form_decode(token));
-                if matches && faults.contains(&Fault::BearerAccepted) {
+                if matches && policy.accept_bearer {
                     if let Some(main) = &registry.main_user {
                         return Ok(main.clone());
                     }
@@ -167,7 +167,7 @@ pub fn authenticate(
                 return Err(if matches {
                     ApiError::code(220)
                 } else {
-                    ApiError::invalid_token()
+                    policy.unknown_token.error("")
                 });
             }
             match oauth::parse_authorization_header(value) {
@@ -180,7 +180,7 @@ pub fn authenticate(
         None => {}
     }
 
-    let header_only = faults.contains(&Fault::OauthHeaderOnly);
+    let header_only = !policy.oauth_in_params;
     let every_pair: Vec<&(String, String)> = header_pairs
         .iter()
         .chain(
@@ -194,9 +194,7 @@ pub fn authenticate(
         return Err(ApiError::bad_authentication());
     }
     let mut keys = HashSet::new();
-    if every_pair.iter().any(|(k, _)| !keys.insert(k.as_str()))
-        && !faults.contains(&Fault::DuplicateParamsAccepted)
-    {
+    if every_pair.iter().any(|(k, _)| !keys.insert(k.as_str())) && policy.refuse_duplicate_keys {
         return Err(ApiError::not_authenticated());
     }
     let oauth_value = |name: &str| {
@@ -213,49 +211,47 @@ pub fn authenticate(
         oauth_value("oauth_nonce"),
         oauth_value("oauth_timestamp"),
         oauth_value("oauth_signature_method"),
-        signature.is_some() || faults.contains(&Fault::MissingSignatureAccepted),
+        signature.is_some() || !policy.require_signature,
     ) else {
         return Err(ApiError::bad_authentication());
     };
-    let plaintext = method == "PLAINTEXT" && faults.contains(&Fault::PlaintextAccepted);
+    let plaintext = method == "PLAINTEXT" && policy.accept_plaintext;
     if method != oauth::HMAC_SHA1 && !plaintext {
         return Err(ApiError::not_authenticated());
     }
     if every_pair
         .iter()
         .any(|(k, v)| k == "oauth_version" && v != oauth::VERSION)
-        && !faults.contains(&Fault::OauthVersionUnchecked)
+        && policy.check_oauth_version
     {
         return Err(ApiError::not_authenticated());
     }
-    if !oauth::signatures_equal(&registry.consumer_key, consumer_key)
-        && !faults.contains(&Fault::UnknownConsumerAccepted)
-    {
+    if !oauth::signatures_equal(&registry.consumer_key, consumer_key) && policy.check_consumer_key {
         return Err(ApiError::not_authenticated());
     }
     let info = match registry.tokens.get(token) {
         Some(info) if !info.revoked => info,
         _ => match &registry.main_user {
             // Without a known secret there is no signature to check: accepted as it comes.
-            Some(main) if faults.contains(&Fault::UnknownTokenAccepted) => {
+            Some(main) if policy.accept_unknown_tokens => {
                 return Ok(Principal {
                     user_id: main.user_id.clone(),
                     token: token.to_string(),
                 });
             }
-            _ => return Err(ApiError::invalid_token()),
+            _ => return Err(policy.unknown_token.error("")),
         },
     };
     match timestamp.parse::<u64>() {
         Ok(ts) if ts.abs_diff(now) <= window_secs => {}
-        Ok(ts) if ts < now && faults.contains(&Fault::StaleTimestampAccepted) => {}
-        Ok(ts) if ts > now && faults.contains(&Fault::FutureTimestampAccepted) => {}
+        Ok(ts) if ts < now && !policy.refuse_stale_timestamps => {}
+        Ok(ts) if ts > now && !policy.refuse_future_timestamps => {}
         _ => return Err(ApiError::code(135)),
     }
     let Some(base_url) = request.base_url.as_deref() else {
         return Err(ApiError::not_authenticated());
     };
-    let body_unsigned = faults.contains(&Fault::BodyParamsUnsigned);
+    let body_unsigned = !policy.sign_body_params;
     let signed: Vec<(String, String)> = every_pair
         .iter()
         .filter(|(k, _)| k != "oauth_signature")
@@ -269,12 +265,12 @@ pub fn authenticate(
     let key = oauth::signing_key(&registry.consumer_secret, &info.secret);
     let expected: Vec<String> = if plaintext {
         vec![key]
-    } else if faults.contains(&Fault::BaseStringFormEncoded) {
+    } else if policy.base_string_encoding == BaseStringEncoding::Form {
         vec![oauth::hmac_sha1(
             &key,
             &form_encoded_base_string(request.method, base_url, &signed),
         )]
-    } else if faults.contains(&Fault::SignatureIgnoresMethodAndUrl) {
+    } else if !policy.signature_binds_method_and_url {
         any_method_and_endpoint(request.method, base_url)
             .iter()
             .map(|(method, url)| {
@@ -300,20 +296,17 @@ pub fn authenticate(
         Some(signature) => expected
             .iter()
             .any(|expected| oauth::signatures_equal(expected, signature)),
-        // Only reachable under Fault::MissingSignatureAccepted.
+        // Only reachable when the policy does not require a signature.
         None => true,
     };
-    if !verified && !faults.contains(&Fault::AnySignatureAccepted) {
-        if faults.contains(&Fault::SignatureErrors89) {
-            return Err(ApiError::invalid_token());
-        }
-        return Err(ApiError::not_authenticated());
+    if !verified && policy.compare_signatures {
+        return Err(policy.bad_signature.error(""));
     }
     let fresh = nonces
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .check_and_record(consumer_key, token, nonce, now, window_secs);
-    if !fresh && !faults.contains(&Fault::NonceReplayAccepted) {
+    if !fresh && policy.remember_nonces {
         return Err(ApiError::not_authenticated());
     }
     Ok(Principal {
@@ -322,7 +315,7 @@ pub fn authenticate(
     })
 }
 
-/// Under [`Fault::SignatureIgnoresMethodAndUrl`]: the request's own method and URL, then every
+/// When the signature need not bind method and URL: the request's own method and URL, then every
 /// common method with every Collections endpoint URL on the same host.
 fn any_method_and_endpoint(method: &str, base_url: &str) -> Vec<(String, String)> {
     let mut candidates = vec![(method.to_string(), base_url.to_string())];
@@ -338,7 +331,7 @@ fn any_method_and_endpoint(method: &str, base_url: &str) -> Vec<(String, String)
     candidates
 }
 
-/// Under [`Fault::BaseStringFormEncoded`]: the base string with parameters encoded the
+/// Under [`BaseStringEncoding::Form`]: the base string with parameters encoded the
 /// `application/x-www-form-urlencoded` way (space as `+`, `*` kept, `~` as `%7E`), a classic
 /// signer bug; identical to RFC 3986 for plain alphanumeric values.
 fn form_encoded_base_string(method: &str, base_url: &str, params: &[(String, String)]) -> String {
@@ -359,7 +352,7 @@ fn form_encoded_base_string(method: &str, base_url: &str, params: &[(String, Str
     )
 }
 
-/// Under [`Fault::AuthSkipped`]: the user of the `oauth_token` the request names (header, query or
+/// When credentials are not verified: the user of the `oauth_token` the request names (header, query or
 /// body) when it is a live token, else the main user, without checking anything else.
 fn unverified_principal(registry: &Registry, request: &AuthRequest<'_>) -> Option<Principal> {
     let header_pairs = match request.authorization {

@@ -8,17 +8,16 @@
 //! violates and that requirement's level, which decides which vectors must catch it (see
 //! `src/mutants.rs`).
 //!
-//! The checks themselves are one `faults.contains(&Fault::X)` each, at the place the faithful
-//! behaviour is decided (`auth.rs`, `routes.rs`, `handlers/entries.rs`).
+//! A fault is data, not a branch: [`Fault::apply`] changes one field of the remove endpoint's
+//! [`Policy`] (see [`super::policy`]), which the handlers read where the behaviour is decided.
+//! The metadata (name, level, requirement, description) is the one table in `Fault::row`.
 
-use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-
-use super::errors::{ApiError, json_response};
+use super::policy::{
+    Answer, BaseStringEncoding, ErrorShape, Policy, RateLimitHeaders, Refusal, Removal,
+};
 
 /// How binding the requirement a fault breaks is. The server keeps its own small enum rather than
 /// the harness's level type, because the server never imports the harness.
@@ -229,9 +228,20 @@ impl Fault {
         self.row().1
     }
 
-    /// Id of the requirement in `specs/requirements.json` the fault violates.
+    /// Id of the requirement in `specs/requirements.json` the fault is built to violate (the
+    /// first of [`Fault::requirements`]).
     pub fn requirement(self) -> &'static str {
-        self.row().2
+        self.requirements().next().unwrap_or_default()
+    }
+
+    /// Every requirement the fault breaks: the table's requirement cell may list several ids,
+    /// separated by commas; the fault's level is the highest of theirs.
+    pub fn requirements(self) -> impl Iterator<Item = &'static str> {
+        self.row()
+            .2
+            .split(',')
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
     }
 
     /// One line: what the server does wrong under this fault.
@@ -460,8 +470,8 @@ impl Fault {
             ),
             Fault::HtmlContentType => (
                 "html-content-type",
-                Should,
-                "remove.response.content_type",
+                Must,
+                "remove.response.content_type, remove.response.json",
                 "every remove response labelled Content-Type: text/html; charset=utf-8 (body unchanged)",
             ),
             Fault::ErrorFieldsTopLevel => (
@@ -592,57 +602,92 @@ impl FromStr for Fault {
     }
 }
 
-/// The empty set, for endpoints no fault touches.
-static NO_FAULTS: BTreeSet<Fault> = BTreeSet::new();
+/// A 400 / 44 "<name> parameter is invalid." refusal (code 44's table text names one parameter;
+/// the pattern is the table's).
+const INVALID_PARAMETER: Refusal = Refusal::code(44)
+    .with_status(400)
+    .with_message("{name} parameter is invalid.");
 
-/// The faults that apply to a request on `endpoint`: the configured ones on
-/// `collections/entries/remove`, none elsewhere.
-pub fn active(faults: &BTreeSet<Fault>, endpoint: super::routes::Endpoint) -> &BTreeSet<Fault> {
-    if endpoint == super::routes::Endpoint::EntriesRemove {
-        faults
-    } else {
-        &NO_FAULTS
+impl Fault {
+    /// Bends `policy` (the remove endpoint's) the way this fault describes: one field each.
+    pub fn apply(self, policy: &mut Policy) {
+        let p = policy;
+        match self {
+            Fault::AuthSkipped => p.verify_credentials = false,
+            Fault::BodyParamsUnsigned => p.sign_body_params = false,
+            Fault::StaleTimestampAccepted => p.refuse_stale_timestamps = false,
+            Fault::NonceReplayAccepted => p.remember_nonces = false,
+            Fault::BearerAccepted => p.accept_bearer = true,
+            Fault::AnySignatureAccepted => p.compare_signatures = false,
+            Fault::UnknownTokenAccepted => p.accept_unknown_tokens = true,
+            Fault::PlaintextAccepted => p.accept_plaintext = true,
+            Fault::OauthVersionUnchecked => p.check_oauth_version = false,
+            Fault::DuplicateParamsAccepted => p.refuse_duplicate_keys = false,
+            Fault::FutureTimestampAccepted => p.refuse_future_timestamps = false,
+            Fault::SignatureIgnoresMethodAndUrl => p.signature_binds_method_and_url = false,
+            Fault::MissingSignatureAccepted => p.require_signature = false,
+            Fault::UnknownConsumerAccepted => p.check_consumer_key = false,
+            Fault::OauthHeaderOnly => p.oauth_in_params = false,
+            Fault::BaseStringFormEncoded => p.base_string_encoding = BaseStringEncoding::Form,
+            Fault::PlusNotSpace => p.plus_is_space = false,
+            Fault::SignatureErrors89 => p.bad_signature = Refusal::code(89),
+            Fault::AuthErrorsAll32 => p.every_auth_refusal = Some(Refusal::code(32)),
+            Fault::MissingTweetIdSucceeds => p.require_tweet_id = false,
+            Fault::MissingIdSucceeds => p.require_id = false,
+            Fault::QueryParamsIgnored => p.params_from_query = false,
+            Fault::FormParamsIgnored => p.params_from_form = false,
+            Fault::ForeignCollectionModifiable => p.check_ownership = false,
+            Fault::EmptyParamsNotMissing => p.empty_is_missing = false,
+            Fault::MissingParamWrongCode => p.missing_parameter = INVALID_PARAMETER,
+            Fault::MalformedIdSucceeds => p.malformed_id = Answer::Succeed,
+            Fault::NonNumericTweetIdSucceeds => p.non_numeric_tweet_id = Answer::Succeed,
+            Fault::UnknownParamsRefused => p.unknown_parameter = Some(INVALID_PARAMETER),
+            Fault::ForeignCollection401 => {
+                p.foreign_collection = Answer::Refuse(Refusal::code(32));
+            }
+            Fault::HardNotFound => p.absent_tweet = Answer::Refuse(Refusal::code(144)),
+            Fault::TweetIdAsNumber => p.tweet_id_as_number = true,
+            Fault::ErrorsAsObject => p.error_shape = ErrorShape::Object,
+            Fault::ObjectsMissing => p.soft_objects = false,
+            Fault::WrongReason => p.soft_reason = "missing",
+            Fault::WrongOp => p.soft_op = "delete",
+            Fault::HtmlContentType => p.content_type = "text/html; charset=utf-8",
+            Fault::ErrorFieldsTopLevel => p.error_shape = ErrorShape::TopLevel,
+            Fault::SoftNotFound404 => p.soft_error_status = 404,
+            Fault::PlainTextErrors => p.error_shape = ErrorShape::PlainText,
+            Fault::RemoveNoop => p.removal = Removal::Nothing,
+            Fault::RemoveClears => p.removal = Removal::Everything,
+            Fault::RemoveWrongTweet => p.removal = Removal::TopEntry,
+            Fault::AbsentTweetSucceeds => p.absent_tweet = Answer::Succeed,
+            Fault::RemoveFromAnyCollection => p.remove_elsewhere = true,
+            Fault::GetAccepted => p.get_acts_as_post = true,
+            Fault::WrongMethod404 => p.wrong_method = Refusal::code(34),
+            Fault::RateLimitHeadersMissing => p.rate_limit_headers = RateLimitHeaders::Never,
+            Fault::RateLimitNever429 => p.enforce_rate_limit = false,
+            Fault::RateLimitRemainingFrozen => p.count_down_remaining = false,
+            Fault::RateLimitedRemoveApplied => p.apply_when_rate_limited = true,
+            Fault::UnknownCollection500 => {
+                p.unknown_collection = Answer::Refuse(Refusal::code(131));
+            }
+            Fault::UnknownCollectionSucceeds => p.unknown_collection = Answer::Succeed,
+            Fault::UnknownCollectionWrongCode => {
+                p.unknown_collection = Answer::Refuse(Refusal::code(87));
+            }
+        }
     }
-}
 
-/// A hard error as the response, in the faithful envelope or in the shape a fault dictates.
-pub fn error_response(faults: &BTreeSet<Fault>, error: ApiError) -> Response {
-    if faults.contains(&Fault::PlainTextErrors) {
-        let mut response = (error.status, error.message).into_response();
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; charset=utf-8"),
-        );
-        return response;
-    }
-    let (code, message) = (error.code, error.message.as_str());
-    let body = if faults.contains(&Fault::ErrorsAsObject) {
-        serde_json::json!({"errors": {"code": code, "message": message}})
-    } else if faults.contains(&Fault::ErrorFieldsTopLevel) {
-        serde_json::json!({"code": code, "message": message})
-    } else {
-        error.body()
-    };
-    json_response(error.status, &body)
-}
-
-/// The status of a successful handler answer: 200, or 404 for a soft error under
-/// [`Fault::SoftNotFound404`].
-pub fn success_status(faults: &BTreeSet<Fault>, body: &serde_json::Value) -> StatusCode {
-    let soft_errors = body
-        .pointer("/response/errors")
-        .and_then(serde_json::Value::as_array)
-        .is_some_and(|errors| !errors.is_empty());
-    if soft_errors && faults.contains(&Fault::SoftNotFound404) {
-        StatusCode::NOT_FOUND
-    } else {
-        StatusCode::OK
+    /// The remove endpoint's policy under this fault alone.
+    pub fn policy(self) -> Policy {
+        let mut policy = Policy::default();
+        self.apply(&mut policy);
+        policy
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     #[test]
     fn names_are_unique_kebab_case_and_round_trip() {
@@ -667,52 +712,15 @@ mod tests {
     }
 
     #[test]
-    fn every_fault_names_a_requirement_of_its_level() {
-        let spec: serde_json::Value =
-            serde_json::from_str(include_str!("../../specs/requirements.json")).unwrap();
-        let requirements = spec["requirements"].as_array().unwrap();
+    fn every_fault_changes_the_faithful_policy_and_no_two_alike() {
+        let mut seen: Vec<(Fault, Policy)> = Vec::new();
         for fault in Fault::ALL {
-            let requirement = requirements
-                .iter()
-                .find(|r| r["id"] == fault.requirement())
-                .unwrap_or_else(|| panic!("{fault}: no requirement {}", fault.requirement()));
-            assert_eq!(
-                requirement["level"],
-                fault.level().as_str(),
-                "{fault}: level differs from {}",
-                fault.requirement()
-            );
-        }
-    }
-
-    #[test]
-    fn faults_apply_to_remove_only() {
-        use super::super::routes::Endpoint;
-        let all: BTreeSet<Fault> = Fault::ALL.into_iter().collect();
-        assert_eq!(
-            active(&all, Endpoint::EntriesRemove).len(),
-            Fault::ALL.len()
-        );
-        for endpoint in Endpoint::ALL {
-            if endpoint != Endpoint::EntriesRemove {
-                assert!(active(&all, endpoint).is_empty(), "{endpoint:?}");
+            let policy = fault.policy();
+            assert_ne!(policy, Policy::default(), "{fault} changes nothing");
+            if let Some((twin, _)) = seen.iter().find(|(_, p)| *p == policy) {
+                panic!("{fault} and {twin} make the same server");
             }
+            seen.push((fault, policy));
         }
-    }
-
-    #[test]
-    fn error_shapes_follow_the_fault() {
-        let shape = |fault: Option<Fault>| {
-            let faults: BTreeSet<Fault> = fault.into_iter().collect();
-            let response = error_response(&faults, ApiError::not_found());
-            let content_type = response.headers()[header::CONTENT_TYPE].clone();
-            (response.status(), content_type)
-        };
-        assert_eq!(shape(None).0, StatusCode::NOT_FOUND);
-        assert_eq!(shape(None).1, "application/json; charset=utf-8");
-        assert_eq!(
-            shape(Some(Fault::PlainTextErrors)).1,
-            "text/plain; charset=utf-8"
-        );
     }
 }

@@ -12,12 +12,14 @@ mod errors;
 mod faults;
 mod handlers;
 mod params;
+mod policy;
 mod rate_limit;
 mod render;
 mod routes;
 mod seed;
 mod state;
 mod store;
+mod variants;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -32,10 +34,14 @@ use tokio::task::JoinHandle;
 
 pub use errors::{ApiError, JSON_CONTENT_TYPE};
 pub use faults::{Fault, FaultLevel};
+pub use policy::{
+    Answer, BaseStringEncoding, Behaviour, ErrorShape, Policy, RateLimitHeaders, Refusal, Removal,
+};
 pub use rate_limit::{DEFAULT_LIMIT, DEFAULT_WINDOW_SECS, RateLimitConfig, endpoint_key};
 pub use routes::Endpoint;
 pub use seed::{Seed, SeedApp, SeedToken, SeedTweet, SeedUser};
 pub use store::{Collection, Entry, Store, TimelineOrder};
+pub use variants::{SLOW_RESPONSE_LATENCY, Variant};
 
 use state::AppState;
 
@@ -68,6 +74,26 @@ pub struct ServerConfig {
     /// Deliberate deviations on `collections/entries/remove`, for mutation testing of the kit's
     /// vectors (empty = the faithful server).
     pub faults: BTreeSet<Fault>,
+    /// Alternative behaviours where the sources leave a choice open (empty = the kit's choices),
+    /// for the tolerance matrix and for clients that want to meet another faithful server.
+    pub variants: BTreeSet<Variant>,
+    /// Replaces the latency of [`Variant::SlowResponses`] (the matrix shortens it).
+    pub latency: Option<std::time::Duration>,
+}
+
+impl ServerConfig {
+    /// The server's behaviour: the faithful policy with the variants, then the faults, applied.
+    pub fn behaviour(&self) -> Behaviour {
+        let mut behaviour = Behaviour::new(&self.faults, &self.variants);
+        if let Some(latency) = self.latency {
+            behaviour.everywhere(|p| {
+                if !p.latency.is_zero() {
+                    p.latency = latency;
+                }
+            });
+        }
+        behaviour
+    }
 }
 
 impl Default for ServerConfig {
@@ -82,6 +108,8 @@ impl Default for ServerConfig {
             collection_capacity: DEFAULT_COLLECTION_CAPACITY,
             log_requests: false,
             faults: BTreeSet::new(),
+            variants: BTreeSet::new(),
+            latency: None,
         }
     }
 }
@@ -274,6 +302,11 @@ pub struct ServeArgs {
     /// touch only `collections/entries/remove`.
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<Fault>,
+    /// Make another choice where the sources leave one open (repeatable): a faithful server that
+    /// differs from the kit's; `collections-conformance mutants --list` lists every NAME with
+    /// the reference section that leaves it open.
+    #[arg(long = "variant", value_name = "NAME")]
+    pub variants: Vec<Variant>,
 }
 
 fn parse_rate_limit(value: &str) -> Result<(String, u32), String> {
@@ -318,6 +351,8 @@ impl ServeArgs {
             collection_capacity: DEFAULT_COLLECTION_CAPACITY,
             log_requests: self.log_requests,
             faults: self.faults.iter().copied().collect(),
+            variants: self.variants.iter().copied().collect(),
+            latency: None,
         })
     }
 }

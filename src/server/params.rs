@@ -34,7 +34,7 @@ impl RequestParams {
     }
 
     /// Like [`RequestParams::collect`] with a decoder that leaves `+` a plus, the bug of
-    /// [`super::faults::Fault::PlusNotSpace`].
+    /// a policy without `plus_is_space` (see [`super::policy::Policy`]).
     pub fn collect_keeping_plus(query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Self {
         let decode = |text: &str| -> Vec<(String, String)> {
             crate::oauth::parse_form(&text.replace('+', "%2B"))

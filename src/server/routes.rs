@@ -10,22 +10,21 @@
 //!
 //! No typed extractors are used, so no framework rejection can escape the Twitter envelope.
 //!
-//! Fault profiles (see [`super::faults`]) bend single steps of this pipeline on
-//! `collections/entries/remove` only.
+//! Every step reads the endpoint's [`Policy`] (see [`super::policy`]) where the behaviour is
+//! decided; faults and variants are other values of it, not branches here.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::auth::{AuthRequest, Principal, authenticate};
-use super::errors::{ApiError, json_response};
-use super::faults::{self, Fault};
+use super::errors::ApiError;
 use super::handlers;
 use super::params::{Params, RequestParams};
+use super::policy::{Policy, RateLimitHeaders};
 use super::state::AppState;
 
 /// The Collections endpoints.
@@ -130,38 +129,33 @@ pub async fn dispatch(State(state): State<Arc<AppState>>, request: Request) -> R
 
 async fn handle(state: &AppState, request: Request) -> Response {
     let Some(endpoint) = Endpoint::from_path(request.uri().path()) else {
-        return ApiError::not_found().into_response();
+        let policy = &state.behaviour.elsewhere;
+        return policy.finish(policy.error_response(ApiError::not_found()));
     };
-    let faults = faults::active(&state.faults, endpoint);
-    let mut response = handle_endpoint(state, endpoint, faults, request).await;
-    if faults.contains(&Fault::HtmlContentType) {
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/html; charset=utf-8"),
-        );
+    let policy = state.behaviour.for_endpoint(endpoint);
+    let response = handle_endpoint(state, endpoint, policy, request).await;
+    if !policy.latency.is_zero() {
+        tokio::time::sleep(policy.latency).await;
     }
-    response
+    policy.finish(response)
 }
 
 async fn handle_endpoint(
     state: &AppState,
     endpoint: Endpoint,
-    faults: &BTreeSet<Fault>,
+    policy: &Policy,
     request: Request,
 ) -> Response {
-    let fail = |error: ApiError| faults::error_response(faults, error);
+    let fail = |error: ApiError| policy.error_response(error);
     let (parts, body) = request.into_parts();
-    let get_as_post = faults.contains(&Fault::GetAccepted) && parts.method == Method::GET;
+    let get_as_post = policy.get_acts_as_post && parts.method == Method::GET;
     if !endpoint.allows(&parts.method) && !get_as_post {
-        if faults.contains(&Fault::WrongMethod404) {
-            return fail(ApiError::not_found());
-        }
         let required = if endpoint.is_get() {
             "GET or HEAD"
         } else {
             "POST"
         };
-        return fail(ApiError::wrong_method(required));
+        return fail(policy.wrong_method.error(required));
     }
     let body = match axum::body::to_bytes(body, state.max_body_bytes).await {
         Ok(bytes) => bytes,
@@ -172,14 +166,13 @@ async fn handle_endpoint(
 
     // curate's body is JSON and never signed, whatever its Content-Type claims ([D-ABOUT]); a
     // client that signs curate parameters as a form gets 32, as node-twitter#286 observed.
-    let mut params = if endpoint == Endpoint::EntriesCurate {
+    let params = if endpoint == Endpoint::EntriesCurate {
         RequestParams::collect(parts.uri.query(), &HeaderMap::new(), &[])
+    } else if !policy.plus_is_space {
+        RequestParams::collect_keeping_plus(parts.uri.query(), &parts.headers, &body)
     } else {
         RequestParams::collect(parts.uri.query(), &parts.headers, &body)
     };
-    if endpoint == Endpoint::EntriesRemove && state.faults.contains(&Fault::PlusNotSpace) {
-        params = RequestParams::collect_keeping_plus(parts.uri.query(), &parts.headers, &body);
-    }
     let authorization = parts
         .headers
         .get(header::AUTHORIZATION)
@@ -194,19 +187,27 @@ async fn handle_endpoint(
     let principal = match authenticate(
         &state.registry,
         &state.nonces,
-        state.timestamp_window_secs,
+        policy
+            .timestamp_window_secs
+            .unwrap_or(state.timestamp_window_secs),
         now,
         &auth_request,
-        faults,
+        policy,
     ) {
         Ok(principal) => principal,
-        Err(_) if faults.contains(&Fault::AuthErrorsAll32) => {
-            return fail(ApiError::not_authenticated());
+        Err(error) => {
+            let error = match policy.every_auth_refusal {
+                Some(refusal) => refusal.error(""),
+                None => error,
+            };
+            return fail(error);
         }
-        Err(error) => return fail(error),
     };
 
-    let limit = state.limit_for(&principal.user_id, endpoint.name());
+    let mut limit = state.limit_for(&principal.user_id, endpoint.name());
+    if let Some(cap) = policy.write_limit_cap.filter(|_| !endpoint.is_get()) {
+        limit = limit.min(cap);
+    }
     let quota = state.limiter.lock().unwrap_or_else(|p| p.into_inner()).hit(
         &principal.token,
         endpoint.name(),
@@ -214,25 +215,25 @@ async fn handle_endpoint(
         state.rate_limits.window_secs,
         now,
     );
-    let mut response = if quota.exceeded && !faults.contains(&Fault::RateLimitNever429) {
-        if faults.contains(&Fault::RateLimitedRemoveApplied) {
+    let mut response = if quota.exceeded && policy.enforce_rate_limit {
+        if policy.apply_when_rate_limited {
             let call = Call {
                 endpoint,
                 principal,
                 params: params.api(),
                 body,
             };
-            let _ = handlers::handle(state, &call);
+            let _ = handlers::handle(state, policy, &call);
         }
         fail(ApiError::rate_limited())
     } else {
-        // Parameters still count for the signature above; a fault only hides one source from
+        // Parameters still count for the signature above; a policy only hides one source from
         // the handler.
         let mut api_source = params;
-        if faults.contains(&Fault::QueryParamsIgnored) {
+        if !policy.params_from_query {
             api_source.query.clear();
         }
-        if faults.contains(&Fault::FormParamsIgnored) {
+        if !policy.params_from_form {
             api_source.form.clear();
         }
         let call = Call {
@@ -241,18 +242,23 @@ async fn handle_endpoint(
             params: api_source.api(),
             body,
         };
-        match handlers::handle(state, &call) {
-            Ok(value) => json_response(faults::success_status(faults, &value), &value),
+        match handlers::handle(state, policy, &call) {
+            Ok(value) => policy.success_response(&value),
             Err(error) => fail(error),
         }
     };
-    if faults.contains(&Fault::RateLimitHeadersMissing) {
+    let headers_sent = match policy.rate_limit_headers {
+        RateLimitHeaders::Always => true,
+        RateLimitHeaders::ReadsOnly => endpoint.is_get(),
+        RateLimitHeaders::Never => false,
+    };
+    if !headers_sent {
         return response;
     }
-    let remaining = if faults.contains(&Fault::RateLimitRemainingFrozen) {
-        quota.limit
-    } else {
+    let remaining = if policy.count_down_remaining {
         quota.remaining
+    } else {
+        quota.limit
     };
     let headers = response.headers_mut();
     for (name, value) in [

@@ -4,11 +4,11 @@
 //! nonces, rate-limit counters) sits behind one `std::sync::Mutex` each, never held across an
 //! `.await`, so each operation is atomic.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use super::auth::{NonceCache, Registry};
-use super::faults::Fault;
+use super::policy::Behaviour;
 use super::rate_limit::{RateLimitConfig, RateLimiter, endpoint_key};
 use super::seed::{Seed, SeedTweet, SeedUser};
 use super::store::Store;
@@ -42,8 +42,9 @@ pub struct AppState {
     pub collection_capacity: usize,
     /// Whether to log one line per request on stderr.
     pub log_requests: bool,
-    /// Deliberate deviations (see [`super::faults`]); empty for the faithful server.
-    pub faults: BTreeSet<Fault>,
+    /// What the server does where it may differ (see [`super::policy`]): the faithful policy
+    /// unless faults or variants were configured.
+    pub behaviour: Behaviour,
 }
 
 impl AppState {
@@ -79,7 +80,7 @@ impl AppState {
             max_body_bytes: config.max_body_bytes,
             collection_capacity: config.collection_capacity,
             log_requests: config.log_requests,
-            faults: config.faults.clone(),
+            behaviour: config.behaviour(),
         }
     }
 

@@ -18,4 +18,5 @@ mod server_endpoints;
 mod server_faults;
 mod server_rate_limit;
 mod server_state;
+mod server_variants;
 mod vector_loading;

@@ -459,3 +459,49 @@ fn serve_accepts_fault_names_and_refuses_unknown_ones() {
     let parsed = <Serve as clap::Parser>::try_parse_from(["serve"]).unwrap();
     assert!(parsed.args.to_config().unwrap().faults.is_empty());
 }
+
+/// The level rule for faults: a fault is as binding as the most binding requirement it breaks
+/// (a fault breaking a MUST must be caught by a MUST vector, whatever else it breaks). Read from
+/// `specs/requirements.json` at run time, so a re-graded requirement shows here at once.
+#[test]
+fn every_fault_level_is_the_highest_level_among_the_requirements_it_breaks() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/specs/requirements.json");
+    let spec: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("specs/requirements.json"))
+            .expect("specs/requirements.json is JSON");
+    let levels: std::collections::BTreeMap<&str, &str> = spec["requirements"]
+        .as_array()
+        .expect("a requirements array")
+        .iter()
+        .filter_map(|r| Some((r["id"].as_str()?, r["level"].as_str()?)))
+        .collect();
+    let rank = |level: &str| match level {
+        "must" => 3,
+        "should" => 2,
+        "may" => 1,
+        _ => 0,
+    };
+    let mut problems = Vec::new();
+    for fault in Fault::ALL {
+        let mut highest: Option<(&str, &str)> = None;
+        for id in fault.requirements() {
+            match levels.get(id) {
+                None => problems.push(format!("{fault}: no requirement {id}")),
+                Some(&level) => {
+                    if highest.is_none_or(|(_, h)| rank(level) > rank(h)) {
+                        highest = Some((id, level));
+                    }
+                }
+            }
+        }
+        match highest {
+            None => problems.push(format!("{fault} names no requirement")),
+            Some((id, level)) if level != fault.level().as_str() => problems.push(format!(
+                "{fault} is declared {} but breaks {id} ({level})",
+                fault.level().as_str()
+            )),
+            Some(_) => {}
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

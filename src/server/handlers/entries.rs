@@ -8,12 +8,8 @@ use base64::engine::general_purpose::STANDARD_NO_PAD;
 use serde_json::{Value, json};
 
 use super::{above, collection_id, count, existing, owned, parse_tweet_id, required, tweet_id};
-use std::collections::BTreeSet;
-
-use axum::http::StatusCode;
-
 use crate::server::errors::ApiError;
-use crate::server::faults::Fault;
+use crate::server::policy::{Answer, Policy, Removal};
 use crate::server::render;
 use crate::server::routes::Call;
 use crate::server::state::AppState;
@@ -125,85 +121,69 @@ pub fn add(state: &AppState, call: &Call) -> Result<Value, ApiError> {
 
 /// `POST collections/entries/remove`: a tweet not in the collection is the soft `not_found`.
 ///
-/// The fault checks here (see [`crate::server::faults`]) each replace one step of the faithful
-/// path; with no faults configured this is exactly the documented behaviour.
-pub fn remove(state: &AppState, call: &Call) -> Result<Value, ApiError> {
-    let faults = &state.faults;
+/// Every open choice and deviation is a field of `policy` (see [`crate::server::policy`]), read
+/// at the step it decides; with the default policy this is exactly the documented behaviour.
+pub fn remove(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, ApiError> {
     let params = &call.params;
     let parameter = |name: &str| {
-        let value = if faults.contains(&Fault::EmptyParamsNotMissing) {
-            params.get(name)
-        } else {
+        let value = if policy.empty_is_missing {
             params.non_empty(name)
+        } else {
+            params.get(name)
         };
-        value.ok_or_else(|| {
-            if faults.contains(&Fault::MissingParamWrongCode) {
-                ApiError::code(44)
-                    .with_status(StatusCode::BAD_REQUEST)
-                    .with_message(format!("{name} parameter is invalid."))
-            } else {
-                ApiError::missing_parameter(name)
-            }
-        })
+        value.ok_or_else(|| policy.missing_parameter.error(name))
     };
+    let success = || soft_remove_as(policy, vec![]);
     let id_param = match parameter("id") {
-        Err(_) if faults.contains(&Fault::MissingIdSucceeds) => return Ok(soft_remove(vec![])),
+        Err(_) if !policy.require_id => return Ok(success()),
         result => result?,
     };
     let tweet_param = match parameter("tweet_id") {
-        Err(_) if faults.contains(&Fault::MissingTweetIdSucceeds) => {
-            return Ok(soft_remove(vec![]));
-        }
+        Err(_) if !policy.require_tweet_id => return Ok(success()),
         result => result?,
     };
-    if faults.contains(&Fault::UnknownParamsRefused) {
+    if let Some(refusal) = &policy.unknown_parameter {
         if let Some((name, _)) = params.0.iter().find(|(k, _)| k != "id" && k != "tweet_id") {
-            return Err(ApiError::code(44)
-                .with_status(StatusCode::BAD_REQUEST)
-                .with_message(format!("{name} parameter is invalid.")));
+            return Err(refusal.error(name));
         }
     }
-    let id = match collection_id(id_param) {
-        Err(_) if faults.contains(&Fault::MalformedIdSucceeds) => return Ok(soft_remove(vec![])),
-        result => result?,
+    // An answer other than "carry on": a refusal names `parameter`, a soft not_found echoes
+    // `echoed` as the tweet id.
+    let answer = |answer: Answer, parameter: &str, echoed: &str| match answer {
+        Answer::Refuse(refusal) => Err(refusal.error(parameter)),
+        Answer::Succeed => Ok(success()),
+        Answer::SoftNotFound => Ok(soft_not_found(policy, echoed)),
+    };
+    let Ok(id) = collection_id(id_param) else {
+        return answer(policy.malformed_id, "id", tweet_param);
     };
     let tweet = match tweet_id(tweet_param) {
-        Err(_)
-            if faults.contains(&Fault::NonNumericTweetIdSucceeds)
-                && !tweet_param.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            return Ok(soft_remove(vec![]));
+        Ok(tweet) => tweet,
+        Err(_) if !tweet_param.bytes().all(|b| b.is_ascii_digit()) => {
+            return answer(policy.non_numeric_tweet_id, "tweet_id", tweet_param);
         }
-        result => result?,
+        Err(error) => return Err(error),
     };
+    let echoed = tweet.to_string();
 
     let mut store = state.store();
-    let found = if faults.contains(&Fault::ForeignCollectionModifiable) {
-        existing(&store, &id).map(|_| ())
-    } else {
-        owned(&store, &id, call).map(|_| ())
-    };
-    if let Err(error) = found {
-        if error.code == 87 && faults.contains(&Fault::ForeignCollection401) {
-            return Err(ApiError::not_authenticated());
+    match store.get(&id) {
+        None => return answer(policy.unknown_collection, "id", &echoed),
+        Some(collection)
+            if policy.check_ownership && collection.user_id != call.principal.user_id =>
+        {
+            return answer(policy.foreign_collection, "id", &echoed);
         }
-        if error.code != 34 {
-            return Err(error);
+        Some(_) => {}
+    }
+    if !state.tweets.contains_key(&tweet) {
+        if let Some(nonexistent) = policy.nonexistent_tweet {
+            return answer(nonexistent, "tweet_id", &echoed);
         }
-        if faults.contains(&Fault::UnknownCollection500) {
-            return Err(ApiError::code(131).with_status(StatusCode::INTERNAL_SERVER_ERROR));
-        }
-        if faults.contains(&Fault::UnknownCollectionSucceeds) {
-            return Ok(soft_remove(vec![]));
-        }
-        if faults.contains(&Fault::UnknownCollectionWrongCode) {
-            return Err(ApiError::not_permitted());
-        }
-        return Err(error);
     }
     let contained = store.get(&id).is_some_and(|c| c.contains(tweet));
-    let outcome = if !contained {
-        if faults.contains(&Fault::RemoveFromAnyCollection) {
+    let removed = if !contained {
+        if policy.remove_elsewhere {
             if let Some(other) = store
                 .collections
                 .values()
@@ -213,59 +193,50 @@ pub fn remove(state: &AppState, call: &Call) -> Result<Value, ApiError> {
                 store.remove(&other, tweet);
             }
         }
-        store.remove(&id, tweet)
-    } else if faults.contains(&Fault::RemoveNoop) {
-        Some(true)
-    } else if faults.contains(&Fault::RemoveClears) {
-        store.get_mut(&id).map(|c| {
-            c.entries.clear();
-            true
-        })
-    } else if faults.contains(&Fault::RemoveWrongTweet) {
-        let top = store
-            .get(&id)
-            .and_then(|c| c.entries.first().map(|e| e.tweet_id));
-        top.and_then(|top| store.remove(&id, top))
+        false
     } else {
-        store.remove(&id, tweet)
+        match policy.removal {
+            Removal::Named => store.remove(&id, tweet).unwrap_or(false),
+            Removal::Nothing => true,
+            Removal::Everything => store.get_mut(&id).is_some_and(|c| {
+                c.entries.clear();
+                true
+            }),
+            Removal::TopEntry => {
+                let top = store
+                    .get(&id)
+                    .and_then(|c| c.entries.first().map(|e| e.tweet_id));
+                top.and_then(|top| store.remove(&id, top)).unwrap_or(false)
+            }
+        }
     };
-    match outcome {
-        Some(true) => Ok(soft_remove_faulty(faults, vec![])),
-        Some(false) if faults.contains(&Fault::AbsentTweetSucceeds) => {
-            Ok(soft_remove_faulty(faults, vec![]))
-        }
-        Some(false) if faults.contains(&Fault::HardNotFound) => Err(ApiError::no_status()),
-        Some(false) => {
-            let echoed = if faults.contains(&Fault::TweetIdAsNumber) {
-                json!(tweet)
-            } else {
-                json!(tweet.to_string())
-            };
-            let op = if faults.contains(&Fault::WrongOp) {
-                "delete"
-            } else {
-                "remove"
-            };
-            let reason = if faults.contains(&Fault::WrongReason) {
-                "missing"
-            } else {
-                "not_found"
-            };
-            Ok(soft_remove_faulty(
-                faults,
-                vec![json!({"change": {"tweet_id": echoed, "op": op}, "reason": reason})],
-            ))
-        }
-        None => Err(ApiError::not_found()),
+    if removed {
+        Ok(success())
+    } else {
+        answer(policy.absent_tweet, "tweet_id", &echoed)
     }
 }
 
-/// [`soft_remove`], without `objects` under [`Fault::ObjectsMissing`].
-fn soft_remove_faulty(faults: &BTreeSet<Fault>, errors: Vec<Value>) -> Value {
-    if faults.contains(&Fault::ObjectsMissing) {
-        json!({"response": {"errors": errors}})
-    } else {
+/// The soft `not_found` for `tweet` (echoed as sent), in the policy's spelling.
+fn soft_not_found(policy: &Policy, tweet: &str) -> Value {
+    let echoed = match tweet.parse::<u64>() {
+        Ok(number) if policy.tweet_id_as_number => json!(number),
+        _ => json!(tweet),
+    };
+    soft_remove_as(
+        policy,
+        vec![
+            json!({"change": {"tweet_id": echoed, "op": policy.soft_op}, "reason": policy.soft_reason}),
+        ],
+    )
+}
+
+/// [`soft_remove`], without `objects` when the policy drops it.
+fn soft_remove_as(policy: &Policy, errors: Vec<Value>) -> Value {
+    if policy.soft_objects {
         soft_remove(errors)
+    } else {
+        json!({"response": {"errors": errors}})
     }
 }
 

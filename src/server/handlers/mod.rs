@@ -12,12 +12,13 @@ use serde_json::Value;
 
 use super::errors::ApiError;
 use super::params::Params;
+use super::policy::Policy;
 use super::routes::{Call, Endpoint};
 use super::state::AppState;
 use super::store::{Collection, MAX_ID, Store};
 
-/// Runs the handler of `call.endpoint`.
-pub fn handle(state: &AppState, call: &Call) -> Result<Value, ApiError> {
+/// Runs the handler of `call.endpoint`; remove reads the `policy` (the others are never bent).
+pub fn handle(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, ApiError> {
     match call.endpoint {
         Endpoint::Create => collections::create(state, call),
         Endpoint::Destroy => collections::destroy(state, call),
@@ -26,7 +27,7 @@ pub fn handle(state: &AppState, call: &Call) -> Result<Value, ApiError> {
         Endpoint::List => collections::list(state, call),
         Endpoint::Entries => entries::entries(state, call),
         Endpoint::EntriesAdd => entries::add(state, call),
-        Endpoint::EntriesRemove => entries::remove(state, call),
+        Endpoint::EntriesRemove => entries::remove(state, policy, call),
         Endpoint::EntriesMove => entries::move_entry(state, call),
         Endpoint::EntriesCurate => entries::curate(state, call),
     }
