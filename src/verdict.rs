@@ -49,6 +49,8 @@ pub enum NotJudgedCause {
     Throttled,
     /// The target stopped answering.
     Unresponsive,
+    /// An endpoint the vector relies on (fixtures, state reads) failed its own oracle vector.
+    Oracle,
 }
 
 impl NotJudgedCause {
@@ -59,6 +61,7 @@ impl NotJudgedCause {
             NotJudgedCause::Setup => "setup failed",
             NotJudgedCause::Throttled => "throttled",
             NotJudgedCause::Unresponsive => "target unresponsive",
+            NotJudgedCause::Oracle => "oracle failed",
         }
     }
 }
@@ -69,6 +72,9 @@ impl NotJudgedCause {
 pub enum VectorKind {
     /// Runs against the target; its verdict is a claim about the target.
     Target,
+    /// Runs against the target first and judges an endpoint the kit relies on (fixtures, state
+    /// reads); counted apart, and its failure leaves the vectors relying on it not judged.
+    Oracle,
     /// An offline check of the kit (signer known answers); never a verdict about the target,
     /// and a failing one makes the run unusable.
     SelfCheck,
@@ -204,7 +210,7 @@ impl Outcome {
 impl VectorResult {
     /// Whether it ran against the target and was judged (passed or failed).
     pub fn is_judged(&self) -> bool {
-        self.kind == VectorKind::Target
+        self.kind != VectorKind::SelfCheck
             && matches!(self.outcome, Outcome::Passed | Outcome::Failed { .. })
     }
 }

@@ -109,6 +109,7 @@ pub fn junit(report: &RunReport<'_>) -> anyhow::Result<String> {
 fn kind_name(result: &crate::verdict::VectorResult) -> &'static str {
     match result.kind {
         crate::verdict::VectorKind::Target => "target",
+        crate::verdict::VectorKind::Oracle => "oracle",
         crate::verdict::VectorKind::SelfCheck => "self-check",
     }
 }

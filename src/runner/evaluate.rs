@@ -51,10 +51,10 @@ pub async fn evaluate(
     let (kind, outcome, steps, level) = match (&vector.body, session) {
         (VectorBody::Steps(_), Some(session)) => {
             let (outcome, steps, level) = run_online(id, path, vector, spec, session).await;
-            (VectorKind::Target, outcome, steps, level)
+            (target_kind(vector), outcome, steps, level)
         }
         (VectorBody::Steps(_), None) => (
-            VectorKind::Target,
+            target_kind(vector),
             not_judged(
                 NotJudgedCause::Configuration,
                 "no target: set CONFORMANCE_BASE_URL and credentials",
@@ -90,6 +90,50 @@ pub async fn evaluate(
     match session {
         Some(session) => result.redacted(&session.redactor),
         None => result,
+    }
+}
+
+fn target_kind(vector: &Vector) -> VectorKind {
+    if vector.oracle {
+        VectorKind::Oracle
+    } else {
+        VectorKind::Target
+    }
+}
+
+/// The result of a vector that was not run because an oracle endpoint it relies on failed its
+/// own vector: `failed` maps each failed oracle endpoint to the vectors that showed it.
+pub fn oracle_not_judged(
+    loaded: &LoadedVector,
+    vector: &Vector,
+    failed: &[(&str, Vec<String>)],
+) -> VectorResult {
+    let reasons: Vec<String> = failed
+        .iter()
+        .map(|(endpoint, ids)| {
+            format!(
+                "oracle `{endpoint}` does not conform (see vector {})",
+                ids.join(", ")
+            )
+        })
+        .collect();
+    VectorResult {
+        id: loaded.id.clone(),
+        path: loaded.path.clone(),
+        title: vector.title.clone(),
+        kind: target_kind(vector),
+        level: vector.level,
+        requirements: vector.requirements.clone(),
+        outcome: not_judged(
+            NotJudgedCause::Oracle,
+            format!(
+                "{}; this vector relies on it, so nothing was claimed about {}",
+                reasons.join("; "),
+                vector.requirements.join(", ")
+            ),
+        ),
+        duration: Duration::ZERO,
+        steps: Vec::new(),
     }
 }
 
@@ -160,6 +204,7 @@ async fn run_online(
     let mut previous_rate_limit = None;
     for (i, step) in steps.iter().enumerate() {
         let record = match run_step(
+            &vector.endpoint,
             step,
             spec,
             session,
@@ -252,6 +297,7 @@ fn tests_rate_limiting(step: &Step) -> bool {
 }
 
 async fn run_step(
+    endpoint: &str,
     step: &Step,
     spec: &Spec,
     session: &Session,
@@ -276,6 +322,7 @@ async fn run_step(
         };
         let record = judge_step(
             step_name(step),
+            endpoint,
             step,
             exchanges,
             spec,
@@ -313,6 +360,7 @@ pub fn step_name(step: &Step) -> String {
 /// Judges a step's exchanges (the last one) against each acceptable alternative.
 pub fn judge_step(
     name: String,
+    endpoint: &str,
     step: &Step,
     exchanges: Vec<Exchange>,
     spec: &Spec,
@@ -343,7 +391,7 @@ pub fn judge_step(
         passed |= found.is_empty();
         mismatches.push((label, found));
     }
-    let invariants: Vec<(String, Mismatch)> = if under_test(step) {
+    let invariants: Vec<(String, Mismatch)> = if under_test(step, endpoint) {
         exchanges
             .iter()
             .filter_map(|e| e.response.as_ref().ok())
@@ -365,14 +413,13 @@ pub fn judge_step(
 
 /// Whether the step talks to the endpoint under test, whose every response is held to the
 /// invariants (fixture and state-read endpoints are judged by their own vectors).
-fn under_test(step: &Step) -> bool {
-    const ENDPOINT: &str = "collections/entries/remove";
+fn under_test(step: &Step, endpoint: &str) -> bool {
     let request = &step.request;
-    request.endpoint.as_deref() == Some(ENDPOINT)
+    request.endpoint.as_deref() == Some(endpoint)
         || request
             .path
             .as_deref()
-            .is_some_and(|path| path.contains(ENDPOINT))
+            .is_some_and(|path| path.contains(&format!("/{endpoint}.json")))
 }
 
 /// The level a failed step counts at: the vector's, raised to that of a broken invariant's

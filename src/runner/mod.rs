@@ -11,7 +11,7 @@ mod summary;
 
 pub use board::Board;
 pub use budget::Budget;
-pub use evaluate::{evaluate, judge_step, step_name};
+pub use evaluate::{evaluate, judge_step, oracle_not_judged, step_name};
 pub use session::{Patience, SendError, Session};
 pub use summary::{LevelCount, Summary};
 
@@ -129,8 +129,10 @@ impl Suite {
         trials
     }
 
-    /// Starts every selected vector as a task: `concurrency` at a time, each posting its result
-    /// to the board as it completes.
+    /// Starts the vectors as tasks, `concurrency` at a time, each posting its result to the
+    /// board as it completes. Oracle vectors run first, all of them (a filter only hides their
+    /// trials); a selected vector that relies on an oracle endpoint which failed its own vector
+    /// is then not judged instead of run.
     fn schedule(
         &self,
         vectors: Vec<LoadedVector>,
@@ -141,25 +143,68 @@ impl Suite {
             .as_ref()
             .map_or(1, |s| s.patience.concurrency.max(1));
         let permits = Arc::new(tokio::sync::Semaphore::new(concurrency));
-        for loaded in vectors {
-            let spec = Arc::clone(&self.spec);
-            let session = session.clone();
-            let board = Arc::clone(&self.board);
-            let permits = Arc::clone(&permits);
-            runtime.spawn(async move {
-                let _permit = permits.acquire_owned().await;
-                let task = {
-                    let loaded = loaded.clone();
-                    tokio::spawn(async move { evaluate(&loaded, &spec, session.as_deref()).await })
+        let is_oracle =
+            |loaded: &LoadedVector| loaded.vector.as_ref().is_ok_and(|vector| vector.oracle);
+        let oracles: Vec<LoadedVector> = self
+            .vectors
+            .iter()
+            .filter(|v| is_oracle(v))
+            .cloned()
+            .collect();
+        let others: Vec<LoadedVector> = vectors.into_iter().filter(|v| !is_oracle(v)).collect();
+        let spec = Arc::clone(&self.spec);
+        let board = Arc::clone(&self.board);
+        runtime.spawn(async move {
+            // Each task posts its own result as soon as it is done, and hands it back.
+            let run = |loaded: LoadedVector| {
+                let (spec, session) = (Arc::clone(&spec), session.clone());
+                let (permits, board) = (Arc::clone(&permits), Arc::clone(&board));
+                tokio::spawn(async move {
+                    let _permit = permits.acquire_owned().await;
+                    let task = {
+                        let loaded = loaded.clone();
+                        tokio::spawn(
+                            async move { evaluate(&loaded, &spec, session.as_deref()).await },
+                        )
+                    };
+                    // A panic in the kit must not leave the trial waiting forever.
+                    let result = match task.await {
+                        Ok(result) => result,
+                        Err(e) => panicked(&loaded, &e.to_string()),
+                    };
+                    board.post(result.clone());
+                    result
+                })
+            };
+            let oracle_tasks: Vec<_> = oracles
+                .into_iter()
+                .map(|loaded| (endpoint_of(&loaded), run(loaded)))
+                .collect();
+            let mut failed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for (endpoint, task) in oracle_tasks {
+                if let (Ok(result), Some(endpoint)) = (task.await, endpoint) {
+                    if matches!(result.outcome, Outcome::Failed { .. }) {
+                        failed.entry(endpoint).or_default().push(result.id);
+                    }
+                }
+            }
+            for loaded in others {
+                let broken: Vec<(&str, Vec<String>)> = match &loaded.vector {
+                    Ok(vector) => vector
+                        .relies_on()
+                        .into_iter()
+                        .filter_map(|e| failed.get(e).map(|ids| (e, ids.clone())))
+                        .collect(),
+                    Err(_) => Vec::new(),
                 };
-                // A panic in the kit must not leave the trial waiting forever.
-                let result = match task.await {
-                    Ok(result) => result,
-                    Err(e) => panicked(&loaded, &e.to_string()),
-                };
-                board.post(result);
-            });
-        }
+                match &loaded.vector {
+                    Ok(vector) if !broken.is_empty() => {
+                        board.post(oracle_not_judged(&loaded, vector, &broken));
+                    }
+                    _ => drop(run(loaded)),
+                }
+            }
+        });
     }
 
     fn vector_trial(&self, loaded: &LoadedVector) -> Trial {
@@ -283,6 +328,11 @@ impl Suite {
         }
         covered
     }
+}
+
+/// The endpoint a valid vector tests.
+fn endpoint_of(loaded: &LoadedVector) -> Option<String> {
+    loaded.vector.as_ref().ok().map(|v| v.endpoint.clone())
 }
 
 /// The result of a vector whose evaluation panicked: the kit's fault, reported as invalid.

@@ -29,8 +29,10 @@ impl LevelCount {
 /// Counts by level for the summary line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
-    /// Per level.
+    /// Per level, target vectors only.
     pub by_level: BTreeMap<Level, LevelCount>,
+    /// Oracle vectors (the endpoints the kit relies on), all levels together.
+    pub oracles: LevelCount,
     /// Kit self-checks: (passed, ran).
     pub self_checks: (usize, usize),
     /// Broken vector files.
@@ -62,7 +64,11 @@ impl Summary {
                 summary.invalid += 1;
                 continue;
             }
-            let count = summary.by_level.entry(result.level).or_default();
+            let count = if result.kind == VectorKind::Oracle {
+                &mut summary.oracles
+            } else {
+                summary.by_level.entry(result.level).or_default()
+            };
             count.total += 1;
             match &result.outcome {
                 Outcome::Passed => {
@@ -133,8 +139,16 @@ impl Summary {
             Profile::Default => "default: MUST fails the run",
             Profile::Strict => "strict: MUST and SHOULD fail the run",
         };
+        let oracles = if self.oracles.total > 0 {
+            format!(
+                " · oracles {}/{} judged, {} passed",
+                self.oracles.judged, self.oracles.total, self.oracles.passed
+            )
+        } else {
+            String::new()
+        };
         let mut text = format!(
-            "conformance: {} · self-checks {}/{} · {} invalid (profile {profile_name})",
+            "conformance: {}{oracles} · self-checks {}/{} · {} invalid (profile {profile_name})",
             levels.join(" · "),
             self.self_checks.0,
             self.self_checks.1,

@@ -90,6 +90,15 @@ pub struct Vector {
     pub level: Level,
     /// What the expectation rests on.
     pub evidence: Evidence,
+    /// The endpoint under test (`collections/create`): its every response is held to the
+    /// invariants, and it is not treated as an oracle of this vector. Default: remove.
+    #[serde(default = "default_endpoint")]
+    pub endpoint: String,
+    /// This vector vouches for its endpoint as an oracle the kit relies on (fixtures, state
+    /// reads): it runs before every other vector, and when it fails, the vectors that rely on
+    /// that endpoint are not judged.
+    #[serde(default)]
+    pub oracle: bool,
     /// What must exist on the target before the steps run.
     #[serde(default)]
     pub fixtures: Fixtures,
@@ -97,6 +106,22 @@ pub struct Vector {
     #[serde(flatten)]
     pub body: VectorBody,
 }
+
+/// The endpoint every vector tests unless it names another.
+pub const DEFAULT_ENDPOINT: &str = "collections/entries/remove";
+
+fn default_endpoint() -> String {
+    DEFAULT_ENDPOINT.to_string()
+}
+
+/// The endpoints the kit itself relies on: fixtures are created with the first two and destroyed
+/// with the last, state is read back with `collections/entries`.
+pub const ORACLES: [&str; 4] = [
+    "collections/create",
+    "collections/entries/add",
+    "collections/entries",
+    "collections/destroy",
+];
 
 /// The two kinds of vector: exchanges with a target, or known answers for the signer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -609,6 +634,34 @@ pub struct EncodingCase {
 }
 
 impl Vector {
+    /// The oracle endpoints this vector relies on without testing them: its fixtures' create,
+    /// add and destroy, and the steps' requests to oracle endpoints other than its own.
+    pub fn relies_on(&self) -> Vec<&'static str> {
+        let mut endpoints: Vec<&'static str> = Vec::new();
+        let collections = [&self.fixtures.collection, &self.fixtures.other_collection];
+        for fixture in collections.into_iter().flatten() {
+            endpoints.push("collections/create");
+            if fixture.tweets > 0 {
+                endpoints.push("collections/entries/add");
+            }
+            endpoints.push("collections/destroy");
+        }
+        if let VectorBody::Steps(steps) = &self.body {
+            for step in steps {
+                if let Some(oracle) = ORACLES
+                    .iter()
+                    .find(|o| step.request.endpoint.as_deref() == Some(**o))
+                {
+                    endpoints.push(oracle);
+                }
+            }
+        }
+        endpoints.retain(|e| *e != self.endpoint);
+        endpoints.sort_unstable();
+        endpoints.dedup();
+        endpoints
+    }
+
     /// Whether this is an offline check of the kit itself rather than of a target.
     pub fn is_self_check(&self) -> bool {
         !matches!(self.body, VectorBody::Steps(_))

@@ -179,6 +179,7 @@ async fn text_of(vector_file: &str, step: usize, answer: Answer, timeout_secs: f
 
     let record = judge_step(
         step_name(&steps[step]),
+        &vector.endpoint,
         &steps[step],
         exchanges,
         &spec,
@@ -400,6 +401,7 @@ async fn a_short_secret_does_not_change_what_the_checks_judge() {
     let judge = |exchanges: Vec<Exchange>| {
         judge_step(
             step_name(&steps[0]),
+            &vector.endpoint,
             &steps[0],
             exchanges,
             &spec,
