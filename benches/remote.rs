@@ -46,10 +46,12 @@ fn main() {
     runtime.block_on(server.shutdown()).expect("clean shutdown");
 
     // 2. A tight remove limit with a short window: the kit waits instead of failing.
-    let mut config = ServerConfig::default();
-    config.rate_limits = RateLimitConfig {
-        window_secs: 5,
-        ..RateLimitConfig::default()
+    let mut config = ServerConfig {
+        rate_limits: RateLimitConfig {
+            window_secs: 5,
+            ..RateLimitConfig::default()
+        },
+        ..ServerConfig::default()
     };
     config
         .rate_limits
