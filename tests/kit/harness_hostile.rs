@@ -233,3 +233,123 @@ fn a_target_that_never_answers_ends_the_run_early() {
     );
     assert!(out.contains("not judged"), "{out}");
 }
+
+/// Secrets shaped like real ones: bearer tokens carry `%2F`, `%2B`, `%3D`; secrets carry `/` and
+/// `+`, which encoders and escapers rewrite.
+const SHAPED_CONSUMER_SECRET: &str = "shaped/consumer+secret=0123456789abcdef";
+const SHAPED_TOKEN_SECRET: &str = "shaped/token+secret=fedcba9876543210";
+const SHAPED_BEARER: &str = "AAAAAAAAAAAAAAAAAAAAAShaped%2FBearer%2BToken%3D0123456789";
+
+/// Every spelling in which a secret can come back from a target that echoes the request.
+fn spellings(secret: &str) -> Vec<String> {
+    let encoded = percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC)
+        .to_string();
+    let decoded = percent_encoding::percent_decode_str(secret)
+        .decode_utf8_lossy()
+        .into_owned();
+    let form_decoded = percent_encoding::percent_decode_str(&secret.replace('+', " "))
+        .decode_utf8_lossy()
+        .into_owned();
+    let mut forms = vec![
+        secret.to_string(),
+        encoded.clone(),
+        encoded.to_lowercase(),
+        decoded.clone(),
+        form_decoded,
+        secret.replace('/', "\\/"),
+        decoded.replace('/', "\\/"),
+    ];
+    forms.sort();
+    forms.dedup();
+    forms
+}
+
+/// A target that answers every request with the request echoed back in every spelling a
+/// careless implementation produces: raw, percent-decoded, form-decoded and JSON-escaped.
+/// Nothing secret may reach the terminal or any report, whatever the spelling.
+#[test]
+fn a_target_echoing_requests_in_every_spelling_leaks_nothing_into_any_output() {
+    let url = serve(|mut stream| {
+        let request = String::from_utf8_lossy(&read_request(&mut stream)).into_owned();
+        let decoded = percent_encoding::percent_decode_str(&request)
+            .decode_utf8_lossy()
+            .into_owned();
+        let form_decoded = percent_encoding::percent_decode_str(&request.replace('+', " "))
+            .decode_utf8_lossy()
+            .into_owned();
+        let body = serde_json::json!({
+            "raw": request,
+            "decoded": decoded,
+            "form_decoded": form_decoded,
+        })
+        .to_string()
+        .replace('/', "\\/");
+        reply(stream, "application/json", body.as_bytes());
+    });
+    let dir = vectors();
+    let out = tempfile::tempdir().unwrap();
+    let output = Command::new(BIN)
+        .args(["run", "--vectors"])
+        .arg(dir.path())
+        .arg("--junit")
+        .arg(out.path().join("junit.xml"))
+        .arg("--report-json")
+        .arg(out.path().join("report.json"))
+        .arg("--report-html")
+        .arg(out.path().join("report.html"))
+        .env("CONFORMANCE_BASE_URL", &url)
+        .env("CONFORMANCE_CONSUMER_KEY", "hostile-key")
+        .env("CONFORMANCE_CONSUMER_SECRET", SHAPED_CONSUMER_SECRET)
+        .env("CONFORMANCE_ACCESS_TOKEN", "1-hostile-token")
+        .env("CONFORMANCE_ACCESS_TOKEN_SECRET", SHAPED_TOKEN_SECRET)
+        .env("CONFORMANCE_BEARER_TOKEN", SHAPED_BEARER)
+        .env("CONFORMANCE_TWEET_IDS", "20,21,22")
+        .env("CONFORMANCE_TIMEOUT", "2")
+        .output()
+        .unwrap();
+    let mut outputs = vec![
+        (
+            "stdout",
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        ),
+        (
+            "stderr",
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        ),
+    ];
+    for file in ["junit.xml", "report.json", "report.html"] {
+        let text = std::fs::read_to_string(out.path().join(file))
+            .unwrap_or_else(|e| panic!("{file} was not written: {e}"));
+        outputs.push((file, text));
+    }
+    // The echo reached the outputs (so the test tests something): the consumer key is no secret.
+    assert!(
+        outputs.iter().any(|(_, text)| text.contains("hostile-key")),
+        "no echo reached any output"
+    );
+    for (name, text) in &outputs {
+        for secret in [SHAPED_CONSUMER_SECRET, SHAPED_TOKEN_SECRET, SHAPED_BEARER] {
+            for spelling in spellings(secret) {
+                assert!(
+                    !text.contains(&spelling),
+                    "{name} holds the secret {secret:?} spelled {spelling:?}"
+                );
+            }
+        }
+        // Reports escape quotes for XML and HTML; read through that.
+        let text = text.replace("&quot;", "\"").replace("&#34;", "\"");
+        for (at, _) in text.match_indices("oauth_signature") {
+            let after = &text[at + "oauth_signature".len()..];
+            // Prose ("oauth_signature is refused") and other keys are not values.
+            if !after.starts_with(['=', '"', '\\', ':', '%', '\'']) {
+                continue;
+            }
+            let value = after.trim_start_matches(|c: char| "=\\\"':%3Dd2u0".contains(c));
+            assert!(
+                value.starts_with("$OAUTH_SIGNATURE"),
+                "{name} holds a signature near: {}",
+                &text[at..(at + 60).min(text.len())]
+            );
+        }
+    }
+}
