@@ -16,4 +16,5 @@ mod server_auth;
 mod server_endpoints;
 mod server_faults;
 mod server_rate_limit;
+mod server_robustness;
 mod server_state;
