@@ -34,12 +34,12 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use errors::{ApiError, JSON_CONTENT_TYPE};
-pub use faults::{Fault, FaultLevel};
 pub use conn::{
     ConnLimits, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_SHUTDOWN_TIMEOUT,
 };
+pub use errors::{ApiError, JSON_CONTENT_TYPE};
+pub use faults::{Fault, FaultLevel};
 pub use nonces::{DEFAULT_MAX_LIVE_NONCES, NonceCache, NonceCheck};
 pub use persist::{FORMAT as STATE_FORMAT, VERSION as STATE_VERSION, journal_path};
 pub use rate_limit::{DEFAULT_LIMIT, DEFAULT_WINDOW_SECS, RateLimitConfig, endpoint_key};
@@ -192,7 +192,11 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     config.seed.validate().context("invalid seed")?;
     let (store, durability) = match &config.state_file {
         Some(path) => {
-            let (path, seed, capacity) = (path.clone(), config.seed.clone(), config.collection_capacity);
+            let (path, seed, capacity) = (
+                path.clone(),
+                config.seed.clone(),
+                config.collection_capacity,
+            );
             let (store, durability) = tokio::task::spawn_blocking(move || {
                 persist::open(&path, |store| validate_store(store, &seed, capacity))
             })
@@ -212,10 +216,16 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         .with_state(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let limits = config.limits;
-    let task = tokio::spawn(conn::serve(listener, app, state.clone(), limits, async move {
-        // Either an explicit shutdown or the handle being dropped.
-        let _ = rx.await;
-    }));
+    let task = tokio::spawn(conn::serve(
+        listener,
+        app,
+        state.clone(),
+        limits,
+        async move {
+            // Either an explicit shutdown or the handle being dropped.
+            let _ = rx.await;
+        },
+    ));
     let info = ready_info(&config.seed, addr);
     Ok(RunningServer {
         addr,
@@ -228,8 +238,11 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
 
 /// A loaded store may only hold what this server could have produced with this seed.
 fn validate_store(store: &Store, seed: &Seed, capacity: usize) -> anyhow::Result<()> {
-    let tweets: std::collections::HashSet<u64> =
-        seed.tweets.iter().filter_map(|t| t.id.parse().ok()).collect();
+    let tweets: std::collections::HashSet<u64> = seed
+        .tweets
+        .iter()
+        .filter_map(|t| t.id.parse().ok())
+        .collect();
     store.validate(
         |owner| seed.users.iter().any(|u| u.user_id == owner),
         |tweet| tweets.contains(&tweet),
@@ -330,7 +343,9 @@ pub struct ServeArgs {
 fn parse_secs(value: &str) -> Result<f64, String> {
     match value.trim().parse::<f64>() {
         Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 => Ok(secs),
-        _ => Err(format!("expected seconds between 0 and 86400, got {value:?}")),
+        _ => Err(format!(
+            "expected seconds between 0 and 86400, got {value:?}"
+        )),
     }
 }
 

@@ -134,30 +134,69 @@ mod tests {
     #[test]
     fn nonces_are_single_use_within_the_window() {
         let mut cache = NonceCache::default();
-        assert_eq!(cache.check_and_record("c", "t", "n", 1000, 300), NonceCheck::Fresh);
-        assert_eq!(cache.check_and_record("c", "t", "n", 1100, 300), NonceCheck::Replayed);
-        assert_eq!(cache.check_and_record("c", "u", "n", 1100, 300), NonceCheck::Fresh);
-        assert_eq!(cache.check_and_record("ct", "", "n", 1100, 300), NonceCheck::Fresh);
-        assert_eq!(cache.check_and_record("c", "t", "n", 1600, 300), NonceCheck::Replayed);
-        assert_eq!(cache.check_and_record("c", "t", "n", 2000, 300), NonceCheck::Fresh);
+        assert_eq!(
+            cache.check_and_record("c", "t", "n", 1000, 300),
+            NonceCheck::Fresh
+        );
+        assert_eq!(
+            cache.check_and_record("c", "t", "n", 1100, 300),
+            NonceCheck::Replayed
+        );
+        assert_eq!(
+            cache.check_and_record("c", "u", "n", 1100, 300),
+            NonceCheck::Fresh
+        );
+        assert_eq!(
+            cache.check_and_record("ct", "", "n", 1100, 300),
+            NonceCheck::Fresh
+        );
+        assert_eq!(
+            cache.check_and_record("c", "t", "n", 1600, 300),
+            NonceCheck::Replayed
+        );
+        assert_eq!(
+            cache.check_and_record("c", "t", "n", 2000, 300),
+            NonceCheck::Fresh
+        );
     }
 
     #[test]
     fn expiry_pops_old_nonces_and_the_limit_refuses_rather_than_forgets() {
         let mut cache = NonceCache::with_capacity_limit(3);
         for (i, n) in ["a", "b", "c"].iter().enumerate() {
-            assert_eq!(cache.check_and_record("c", "t", n, 1000 + i as u64, 10), NonceCheck::Fresh);
+            assert_eq!(
+                cache.check_and_record("c", "t", n, 1000 + i as u64, 10),
+                NonceCheck::Fresh
+            );
         }
-        assert_eq!(cache.check_and_record("c", "t", "d", 1005, 10), NonceCheck::Full);
+        assert_eq!(
+            cache.check_and_record("c", "t", "d", 1005, 10),
+            NonceCheck::Full
+        );
         // "a" is still replayable: a full cache never forgets it.
-        assert_eq!(cache.check_and_record("c", "t", "a", 1005, 10), NonceCheck::Replayed);
+        assert_eq!(
+            cache.check_and_record("c", "t", "a", 1005, 10),
+            NonceCheck::Replayed
+        );
         // 21 s after "a" it expires, and only it.
-        assert_eq!(cache.check_and_record("c", "t", "d", 1021, 10), NonceCheck::Fresh);
+        assert_eq!(
+            cache.check_and_record("c", "t", "d", 1021, 10),
+            NonceCheck::Fresh
+        );
         assert_eq!(cache.len(), 3);
-        assert_eq!(cache.check_and_record("c", "t", "b", 1021, 10), NonceCheck::Replayed);
+        assert_eq!(
+            cache.check_and_record("c", "t", "b", 1021, 10),
+            NonceCheck::Replayed
+        );
         // A clock stepping back keeps the queue ordered; everything expires eventually.
-        assert_eq!(cache.check_and_record("c", "t", "e", 900, 10), NonceCheck::Full);
-        assert_eq!(cache.check_and_record("c", "t", "e", 5000, 10), NonceCheck::Fresh);
+        assert_eq!(
+            cache.check_and_record("c", "t", "e", 900, 10),
+            NonceCheck::Full
+        );
+        assert_eq!(
+            cache.check_and_record("c", "t", "e", 5000, 10),
+            NonceCheck::Fresh
+        );
         assert_eq!(cache.len(), 1);
     }
 }

@@ -18,8 +18,8 @@ use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
@@ -335,7 +335,10 @@ impl Persister {
                 seq: self.seq + 1,
                 last_collection_number: store.last_collection_number,
                 add_seq: store.add_seq,
-                put: put.iter().filter_map(|id| store.collections.get(*id)).collect(),
+                put: put
+                    .iter()
+                    .filter_map(|id| store.collections.get(*id))
+                    .collect(),
                 delete: delete.iter().map(|id| id.as_str()).collect(),
             };
             let mut line = serde_json::to_vec(&record)?;

@@ -8,9 +8,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use super::auth::Registry;
+use super::faults::Fault;
 use super::nonces::NonceCache;
 use super::persist::Durability;
-use super::faults::Fault;
 use super::rate_limit::{RateLimitConfig, RateLimiter, endpoint_key};
 use super::seed::{Seed, SeedTweet, SeedUser};
 use super::store::Store;
@@ -52,11 +52,7 @@ pub struct AppState {
 
 impl AppState {
     /// Builds the state from a validated seed, an initial store and its persistence.
-    pub fn new(
-        config: &super::ServerConfig,
-        store: Store,
-        durability: Option<Durability>,
-    ) -> Self {
+    pub fn new(config: &super::ServerConfig, store: Store, durability: Option<Durability>) -> Self {
         let seed = config.seed.clone();
         let users: HashMap<String, SeedUser> = seed
             .users

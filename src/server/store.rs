@@ -216,7 +216,10 @@ impl Store {
         for (key, c) in &self.collections {
             let at = |what: String| anyhow::anyhow!("collection {key:?}: {what}");
             if *key != c.id {
-                return Err(at(format!("is stored under a key that differs from its id {:?}", c.id)));
+                return Err(at(format!(
+                    "is stored under a key that differs from its id {:?}",
+                    c.id
+                )));
             }
             let number = c
                 .id
@@ -235,7 +238,9 @@ impl Store {
             }
             let name = c.name.chars().count();
             if name == 0 || name > NAME_MAX_CHARS {
-                return Err(at(format!("name has {name} characters (1 to {NAME_MAX_CHARS} allowed)")));
+                return Err(at(format!(
+                    "name has {name} characters (1 to {NAME_MAX_CHARS} allowed)"
+                )));
             }
             let description = c.description.chars().count();
             if description > DESCRIPTION_MAX_CHARS {
@@ -266,7 +271,10 @@ impl Store {
                     return Err(entry("appears twice".into()));
                 }
                 if !(1..=MAX_ID).contains(&e.sort_index) {
-                    return Err(entry(format!("sort_index {} is out of range", e.sort_index)));
+                    return Err(entry(format!(
+                        "sort_index {} is out of range",
+                        e.sort_index
+                    )));
                 }
                 if let Some(above) = i.checked_sub(1).map(|p| c.entries[p].sort_index) {
                     if e.sort_index >= above {
@@ -652,12 +660,21 @@ mod tests {
     #[test]
     fn changes_are_tracked_per_collection() {
         let mut s = Store::default();
-        let c = s.create("1", "n".into(), "".into(), "".into(), TimelineOrder::default());
+        let c = s.create(
+            "1",
+            "n".into(),
+            "".into(),
+            "".into(),
+            TimelineOrder::default(),
+        );
         assert_eq!(s.take_changed(), BTreeSet::from([c.clone()]));
         let before = s.generation();
         assert_eq!(s.remove(&c, 42), Some(false));
         assert_eq!(s.add(&c, 42, Placement::Top, 10), Some(AddOutcome::Added));
-        assert_eq!(s.add(&c, 42, Placement::Top, 10), Some(AddOutcome::Duplicate));
+        assert_eq!(
+            s.add(&c, 42, Placement::Top, 10),
+            Some(AddOutcome::Duplicate)
+        );
         assert_eq!(s.generation(), before + 1, "only the real change counts");
         assert!(s.destroy(&c));
         assert_eq!(s.take_changed(), BTreeSet::from([c]));
@@ -667,7 +684,13 @@ mod tests {
     #[test]
     fn validation_names_what_is_wrong() {
         let mut s = Store::default();
-        let c = s.create("1", "n".into(), "".into(), "".into(), TimelineOrder::default());
+        let c = s.create(
+            "1",
+            "n".into(),
+            "".into(),
+            "".into(),
+            TimelineOrder::default(),
+        );
         s.add(&c, 42, Placement::Top, 10);
         s.add(&c, 43, Placement::Top, 10);
         let owners = |u: &str| u == "1";
@@ -683,12 +706,17 @@ mod tests {
             (|s| first(s).entries.swap(0, 1), "not below"),
             (|s| first(s).entries[0].tweet_id = 7, "not a seeded tweet"),
             (|s| s.add_seq = u64::MAX, "add_seq"),
-            (|s| s.last_collection_number = 1, "above last_collection_number"),
+            (
+                |s| s.last_collection_number = 1,
+                "above last_collection_number",
+            ),
         ];
         for (i, (break_it, expected)) in cases.into_iter().enumerate() {
             let mut copy = s.clone();
             break_it(&mut copy);
-            let err = copy.validate(owners, tweets, 10).expect_err(&format!("case {i}"));
+            let err = copy
+                .validate(owners, tweets, 10)
+                .expect_err(&format!("case {i}"));
             assert!(err.to_string().contains(expected), "case {i}: {err}");
         }
         let err = s.validate(owners, tweets, 1).unwrap_err().to_string();

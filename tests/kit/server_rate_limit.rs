@@ -138,9 +138,18 @@ async fn the_embedded_target_never_throttles_the_kit_users() {
         tasks.push(tokio::spawn(async move {
             // 4 workers x 505, half each per user: 1,010 adds per user.
             for i in 0..(DEFAULT_LIMIT as usize / 2 + 5) {
-                let (user, id) = if (i + worker) % 2 == 0 { (0, &id) } else { (1, &other_id) };
+                let (user, id) = if (i + worker) % 2 == 0 {
+                    (0, &id)
+                } else {
+                    (1, &other_id)
+                };
                 let r = kit
-                    .call(user, "POST", "collections/entries/add", &[("id", id), ("tweet_id", &tweet)])
+                    .call(
+                        user,
+                        "POST",
+                        "collections/entries/add",
+                        &[("id", id), ("tweet_id", &tweet)],
+                    )
                     .await;
                 assert_eq!(r.status, 200, "request {i} of worker {worker}: {}", r.raw);
             }

@@ -50,7 +50,8 @@ async fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> Option<St
         }
     })
     .await;
-    read.ok().map(|_| String::from_utf8_lossy(&out).into_owned())
+    read.ok()
+        .map(|_| String::from_utf8_lossy(&out).into_owned())
 }
 
 /// Reads one response head and its `content-length` body, leaving the connection open.
@@ -60,7 +61,11 @@ async fn read_response(stream: &mut TcpStream) -> String {
     tokio::time::timeout(Duration::from_secs(5), async {
         loop {
             let n = stream.read(&mut buf).await.expect("read");
-            assert!(n > 0, "closed before a full response: {:?}", String::from_utf8_lossy(&out));
+            assert!(
+                n > 0,
+                "closed before a full response: {:?}",
+                String::from_utf8_lossy(&out)
+            );
             out.extend_from_slice(&buf[..n]);
             let text = String::from_utf8_lossy(&out).to_string();
             if let Some(end) = text.find("\r\n\r\n") {
@@ -154,7 +159,11 @@ async fn early_answers_that_leave_the_body_unread_say_connection_close() {
     let big = "a".repeat(200_000);
     for (what, head, status) in [
         ("unknown path", "POST /nope HTTP/1.1", "404"),
-        ("wrong method", &format!("GET {REMOVE} HTTP/1.1") as &str, "400"),
+        (
+            "wrong method",
+            &format!("GET {REMOVE} HTTP/1.1") as &str,
+            "400",
+        ),
         ("too large", &format!("POST {REMOVE} HTTP/1.1"), "413"),
     ] {
         let mut stream = TcpStream::connect(addr).await.unwrap();
@@ -194,7 +203,10 @@ async fn early_answers_that_leave_the_body_unread_say_connection_close() {
             response.starts_with(&format!("HTTP/1.1 {status}")),
             "{what}: {response}"
         );
-        assert!(has_close(&response), "{what}: no Connection: close in {response}");
+        assert!(
+            has_close(&response),
+            "{what}: no Connection: close in {response}"
+        );
         writing.abort();
     }
 
@@ -202,7 +214,8 @@ async fn early_answers_that_leave_the_body_unread_say_connection_close() {
     let mut stream = TcpStream::connect(addr).await.unwrap();
     stream
         .write_all(
-            format!("POST {REMOVE} HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nid=1&").as_bytes(),
+            format!("POST {REMOVE} HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nid=1&")
+                .as_bytes(),
         )
         .await
         .unwrap();
@@ -231,7 +244,10 @@ async fn an_invalid_chunk_size_is_400_with_a_json_envelope() {
     assert!(has_close(&response), "{response}");
     let body = json_body(&response);
     assert_eq!(body["errors"][0]["code"], 131, "{response}");
-    assert!(response.contains("application/json; charset=utf-8"), "{response}");
+    assert!(
+        response.contains("application/json; charset=utf-8"),
+        "{response}"
+    );
 }
 
 #[tokio::test]
@@ -303,7 +319,11 @@ async fn three_hundred_half_open_heads_under_256_descriptors_do_not_deny_service
         .unwrap();
     let response = read_response(&mut other).await;
     assert!(response.starts_with("HTTP/1.1 404"), "{response}");
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
     drop(half_open);
 }
 
@@ -317,7 +337,10 @@ async fn sigterm_with_a_half_open_client_finishes_and_saves_state() {
         .call(0, "POST", "collections/create", &[("name", "Kept")])
         .await;
     assert_eq!(r.status, 200, "{}", r.raw);
-    let id = r.body["response"]["timeline_id"].as_str().unwrap().to_string();
+    let id = r.body["response"]["timeline_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let mut half = TcpStream::connect(server.addr()).await.unwrap();
     half.write_all(b"POST /1.1/collections/create.json HTTP/1.1\r\nHost: x\r\n")
         .await
@@ -328,12 +351,20 @@ async fn sigterm_with_a_half_open_client_finishes_and_saves_state() {
         .terminate(Duration::from_secs(10))
         .expect("SIGTERM finishes within 10 s with a half-open client connected");
     assert!(status.success(), "{status:?}");
-    assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
     drop(half);
     let saved = std::fs::read_to_string(&path).unwrap();
     assert!(saved.contains(&id), "{saved}");
     let journal = collections_conformance::server::journal_path(&path);
-    assert_eq!(std::fs::read(journal).unwrap_or_default().len(), 0, "folded at shutdown");
+    assert_eq!(
+        std::fs::read(journal).unwrap_or_default().len(),
+        0,
+        "folded at shutdown"
+    );
 }
 
 #[tokio::test]
@@ -344,9 +375,13 @@ async fn a_full_nonce_cache_refuses_with_503_130_instead_of_forgetting() {
     })
     .await;
     for _ in 0..3 {
-        let r = kit.call(0, "GET", "collections/show", &[("id", "custom-1")]).await;
+        let r = kit
+            .call(0, "GET", "collections/show", &[("id", "custom-1")])
+            .await;
         assert_eq!(r.status, 404, "{}", r.raw);
     }
-    let r = kit.call(0, "GET", "collections/show", &[("id", "custom-1")]).await;
+    let r = kit
+        .call(0, "GET", "collections/show", &[("id", "custom-1")])
+        .await;
     r.assert_error(503, 130);
 }

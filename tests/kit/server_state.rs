@@ -218,10 +218,20 @@ async fn acknowledged_writes_survive_sigkill() {
     let mut created = Vec::new();
     for i in 0..20 {
         let r = server
-            .call(0, "POST", "collections/create", &[("name", &format!("Kill {i}"))])
+            .call(
+                0,
+                "POST",
+                "collections/create",
+                &[("name", &format!("Kill {i}"))],
+            )
             .await;
         assert_eq!(r.status, 200, "{}", r.raw);
-        created.push(r.body["response"]["timeline_id"].as_str().unwrap().to_string());
+        created.push(
+            r.body["response"]["timeline_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
     }
     let tweets = &server.info.tweet_ids;
     for t in &tweets[..10] {
@@ -258,7 +268,10 @@ async fn acknowledged_writes_survive_sigkill() {
         .cloned()
         .collect();
     let expected: BTreeSet<String> = created[..19].iter().cloned().collect();
-    assert_eq!(listed, expected, "every acknowledged create, not the destroyed one");
+    assert_eq!(
+        listed, expected,
+        "every acknowledged create, not the destroyed one"
+    );
     let r = server
         .call(
             0,
@@ -314,7 +327,11 @@ async fn files_that_are_not_state_files_are_refused_and_left_untouched() {
         std::fs::write(&path, text).unwrap();
         let err = start_error(&path).await;
         assert!(err.contains("is not a state file"), "{text:.20}: {err}");
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "not overwritten");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            text,
+            "not overwritten"
+        );
     }
     std::fs::write(
         &path,
@@ -377,7 +394,10 @@ async fn inconsistent_states_are_refused_naming_the_problem_and_stale_temporarie
     std::fs::write(&stale, "partial").unwrap();
     std::fs::write(&unrelated, "keep").unwrap();
     let kit = Kit::start_with(config).await;
-    assert!(!stale.exists(), "stale temporary of this state file removed");
+    assert!(
+        !stale.exists(),
+        "stale temporary of this state file removed"
+    );
     assert!(unrelated.exists(), "someone else's file kept");
     assert_eq!(kit.entry_ids(&id).await.len(), 2);
 }

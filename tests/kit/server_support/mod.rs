@@ -315,7 +315,11 @@ pub fn signed(
     let input_url = url::Url::parse(&url).unwrap();
     let oauth_pairs = oauth::sign(&creds, &SigningInput::new(method, &input_url, &params));
     let (url, content_type, body) = if method == "GET" {
-        (format!("{url}?{}", oauth::encode_pairs(&params)), None, None)
+        (
+            format!("{url}?{}", oauth::encode_pairs(&params)),
+            None,
+            None,
+        )
     } else {
         (
             url,
@@ -398,7 +402,11 @@ impl Spawned {
         endpoint: &str,
         params: &[(&str, &str)],
     ) -> Resp {
-        send_with(&self.http, signed(&self.info, user, method, endpoint, params)).await
+        send_with(
+            &self.http,
+            signed(&self.info, user, method, endpoint, params),
+        )
+        .await
     }
 
     /// `host:port` of the server.
