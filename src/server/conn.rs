@@ -145,7 +145,7 @@ fn descriptor_limit() -> Option<usize> {
     };
     // SAFETY: getrlimit writes into the struct we pass and reads nothing else.
     let ok = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0;
-    (ok && limit.rlim_cur != libc::RLIM_INFINITY).then(|| limit.rlim_cur as usize)
+    (ok && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur as usize)
 }
 
 #[cfg(not(unix))]
@@ -349,28 +349,23 @@ impl hyper::body::Body for GuardedBody {
 }
 
 /// The envelope for a body that could not be read: 413 / 131 past the size cap, 408 / 131 when it
-/// came too slowly, 400 / 131 when its framing was broken (an invalid chunk size, for one).
+/// came too slowly, 400 / 131 when its framing was broken (an invalid chunk size, for one); the
+/// message is code 131's from the spec table, as for every other 131.
 pub fn body_error(error: &axum::Error) -> ApiError {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(e) = source {
         if e.is::<http_body_util::LengthLimitError>() {
-            return ApiError::bad_body()
-                .with_status(StatusCode::PAYLOAD_TOO_LARGE)
-                .with_message("Request body too large.");
+            return ApiError::bad_body().with_status(StatusCode::PAYLOAD_TOO_LARGE);
         }
         if let Some(body) = e.downcast_ref::<BodyError>() {
             return match body {
-                BodyError::Timeout => ApiError::bad_body()
-                    .with_status(StatusCode::REQUEST_TIMEOUT)
-                    .with_message("Request body not received in time."),
-                BodyError::Malformed(_) => {
-                    ApiError::bad_body().with_message("Malformed request body.")
-                }
+                BodyError::Timeout => ApiError::bad_body().with_status(StatusCode::REQUEST_TIMEOUT),
+                BodyError::Malformed(_) => ApiError::bad_body(),
             };
         }
         source = e.source();
     }
-    ApiError::bad_body().with_message("Malformed request body.")
+    ApiError::bad_body()
 }
 
 /// Tells a client over a connection cap why it is closed: 503 / 130 as JSON, then close. Reads

@@ -699,7 +699,8 @@ mod tests {
         fn first(s: &mut Store) -> &mut Collection {
             s.collections.values_mut().next().unwrap()
         }
-        let cases: [(fn(&mut Store), &str); 7] = [
+        type Breaker = fn(&mut Store);
+        let cases: [(Breaker, &str); 7] = [
             (|s| first(s).user_id = "9".into(), "owner \"9\""),
             (|s| first(s).name = "x".repeat(26), "name has 26"),
             (|s| first(s).entries[1].tweet_id = 43, "appears twice"),

@@ -360,7 +360,8 @@ async fn inconsistent_states_are_refused_naming_the_problem_and_stale_temporarie
     assert_eq!(good["format"], "collections-conformance-state");
     assert_eq!(good["version"], 1);
 
-    let cases: [(&str, fn(&mut serde_json::Value, &str)); 6] = [
+    type Breaker = fn(&mut serde_json::Value, &str);
+    let cases: [(&str, Breaker); 6] = [
         ("owner \"42\" is not a seeded user", |v, id| {
             v["collections"][id]["user_id"] = "42".into()
         }),
