@@ -14,16 +14,27 @@ pub async fn start(timeout_secs: f64) -> anyhow::Result<(RunningServer, Target)>
     start_with(ServerConfig::default(), timeout_secs).await
 }
 
-/// Like [`start`], with a server configuration of the caller's (fault profiles, limits).
+/// Like [`start`], with a server configuration of the caller's (fault profiles).
+///
+/// The kit's own traffic is never throttled here, however many vectors a run holds: every limit
+/// not set per user in the seed is lifted. Only the seeded throttled user keeps its small
+/// remove limit, for the rate-limit vectors.
 pub async fn start_with(
     config: ServerConfig,
     timeout_secs: f64,
 ) -> anyhow::Result<(RunningServer, Target)> {
-    let server = server::start(config).await?;
+    let server = server::start(unthrottled(config)).await?;
     let target = target_args(server.info(), timeout_secs)
         .resolve()
         .map_err(|e| anyhow::anyhow!("the reference server's seed is unusable: {e}"))?;
     Ok((server, target))
+}
+
+/// The configuration with every server-wide limit lifted (per-user seed limits stay).
+fn unthrottled(mut config: ServerConfig) -> ServerConfig {
+    config.rate_limits.default_limit = u32::MAX;
+    config.rate_limits.endpoint_limits.clear();
+    config
 }
 
 /// Target settings for a server's ready line: the first user is the main one, the first other

@@ -19,6 +19,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::nonces::{self, NonceCache, NonceCheck};
+
 use super::errors::ApiError;
 use super::params::RequestParams;
 use super::policy::{BaseStringEncoding, Policy};
@@ -86,40 +88,6 @@ impl Registry {
                 user_id: u.user_id.clone(),
                 token: u.access_token.clone(),
             }),
-        }
-    }
-}
-
-/// Nonces seen recently, per (consumer key, token), to refuse replays.
-#[derive(Debug, Default)]
-pub struct NonceCache {
-    seen: HashMap<(String, String, String), u64>,
-    last_prune: u64,
-}
-
-impl NonceCache {
-    /// Records the nonce at `now`; `false` if it was already used within `window` seconds.
-    pub fn check_and_record(
-        &mut self,
-        consumer: &str,
-        token: &str,
-        nonce: &str,
-        now: u64,
-        window: u64,
-    ) -> bool {
-        // Anything older than twice the window can no longer pass the timestamp check.
-        let horizon = window.saturating_mul(2).max(1);
-        if now.saturating_sub(self.last_prune) > 60 || self.seen.len() > 200_000 {
-            self.seen.retain(|_, at| now.saturating_sub(*at) <= horizon);
-            self.last_prune = now;
-        }
-        let key = (consumer.to_string(), token.to_string(), nonce.to_string());
-        match self.seen.get(&key) {
-            Some(at) if now.saturating_sub(*at) <= horizon => false,
-            _ => {
-                self.seen.insert(key, now);
-                true
-            }
         }
     }
 }
@@ -302,10 +270,15 @@ pub fn authenticate(
     if !verified && policy.compare_signatures {
         return Err(policy.bad_signature.error(""));
     }
-    let fresh = nonces
+    let fresh = match nonces
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .check_and_record(consumer_key, token, nonce, now, window_secs);
+        .check_and_record(consumer_key, token, nonce, now, window_secs)
+    {
+        NonceCheck::Fresh => true,
+        NonceCheck::Replayed => false,
+        NonceCheck::Full => return Err(nonces::over_capacity()),
+    };
     if !fresh && policy.remember_nonces {
         return Err(ApiError::not_authenticated());
     }
@@ -386,15 +359,6 @@ fn bearer_token(header: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn nonces_are_single_use_within_the_window() {
-        let mut cache = NonceCache::default();
-        assert!(cache.check_and_record("c", "t", "n", 1000, 300));
-        assert!(!cache.check_and_record("c", "t", "n", 1100, 300));
-        assert!(cache.check_and_record("c", "u", "n", 1100, 300));
-        assert!(cache.check_and_record("c", "t", "n", 2000, 300));
-    }
 
     #[test]
     fn bearer_scheme_is_recognised() {

@@ -8,10 +8,13 @@
 //! Run in-process with [`start`], or standalone with [`serve_cli`] (`collections-conformance serve`).
 
 mod auth;
+mod conn;
 mod errors;
 mod faults;
 mod handlers;
+mod nonces;
 mod params;
+mod persist;
 mod policy;
 mod rate_limit;
 mod render;
@@ -26,14 +29,21 @@ use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use conn::{
+    ConnLimits, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_SHUTDOWN_TIMEOUT,
+};
 pub use errors::{ApiError, JSON_CONTENT_TYPE};
 pub use faults::{Fault, FaultLevel};
+pub use nonces::{DEFAULT_MAX_LIVE_NONCES, NonceCache, NonceCheck};
+pub use persist::{FORMAT as STATE_FORMAT, VERSION as STATE_VERSION, journal_path};
 pub use policy::{
     Answer, BaseStringEncoding, Behaviour, ErrorShape, Policy, RateLimitHeaders, Refusal, Removal,
 };
@@ -63,7 +73,8 @@ pub struct ServerConfig {
     pub timestamp_window_secs: u64,
     /// Rate limits (default 1000 per endpoint per 15 minutes).
     pub rate_limits: RateLimitConfig,
-    /// Where to load collections from at start and save them at shutdown.
+    /// Where collections live across restarts: loaded at start, every acknowledged change
+    /// journaled before its response, folded into the file at shutdown (see `--state`).
     pub state_file: Option<PathBuf>,
     /// Largest accepted request body in bytes.
     pub max_body_bytes: usize,
@@ -74,6 +85,10 @@ pub struct ServerConfig {
     /// Deliberate deviations on `collections/entries/remove`, for mutation testing of the kit's
     /// vectors (empty = the faithful server).
     pub faults: BTreeSet<Fault>,
+    /// Connection timeouts and caps.
+    pub limits: ConnLimits,
+    /// Live OAuth nonces held at most; past it requests get 503 / 130 until nonces expire.
+    pub max_live_nonces: usize,
     /// Alternative behaviours where the sources leave a choice open (empty = the kit's choices),
     /// for the tolerance matrix and for clients that want to meet another faithful server.
     pub variants: BTreeSet<Variant>,
@@ -110,6 +125,8 @@ impl Default for ServerConfig {
             faults: BTreeSet::new(),
             variants: BTreeSet::new(),
             latency: None,
+            limits: ConnLimits::default(),
+            max_live_nonces: DEFAULT_MAX_LIVE_NONCES,
         }
     }
 }
@@ -154,7 +171,6 @@ pub struct RunningServer {
     addr: SocketAddr,
     info: ReadyInfo,
     state: Arc<AppState>,
-    state_file: Option<PathBuf>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -175,8 +191,8 @@ impl RunningServer {
         &self.info
     }
 
-    /// Stops accepting, lets in-flight requests finish, then saves the state file if one is
-    /// configured.
+    /// Stops accepting, lets in-flight requests finish (dropping connections still open after
+    /// the shutdown timeout), then folds the journal into the state file if one is configured.
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -186,25 +202,39 @@ impl RunningServer {
                 .context("server task panicked")?
                 .context("server failed")?;
         }
-        if let Some(path) = &self.state_file {
-            let snapshot = self.state.store().clone();
-            snapshot
-                .save(path)
-                .with_context(|| format!("saving state to {}", path.display()))?;
-        }
-        Ok(())
+        let state = self.state.clone();
+        tokio::task::spawn_blocking(move || match &state.durability {
+            Some(durability) => durability.save_all(&state.store),
+            None => Ok(()),
+        })
+        .await
+        .context("saving state panicked")?
+        .context("saving state at shutdown")
     }
 }
 
 /// Binds, spawns the server on the current tokio runtime, and returns once it is accepting
-/// connections. Loads `state_file` when it exists.
+/// connections. With a `state_file`, refuses to start when its folder is missing or not
+/// writable, or when the file is not a valid state file of this server.
 pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     config.seed.validate().context("invalid seed")?;
-    let store = match &config.state_file {
-        Some(path) => Store::load(path)?,
-        None => Store::default(),
+    let (store, durability) = match &config.state_file {
+        Some(path) => {
+            let (path, seed, capacity) = (
+                path.clone(),
+                config.seed.clone(),
+                config.collection_capacity,
+            );
+            let (store, durability) = tokio::task::spawn_blocking(move || {
+                persist::open(&path, |store| validate_store(store, &seed, capacity))
+            })
+            .await
+            .context("loading state panicked")??;
+            (store, Some(durability))
+        }
+        None => (Store::default(), None),
     };
-    let state = Arc::new(AppState::new(&config, store));
+    let state = Arc::new(AppState::new(&config, store, durability));
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
@@ -213,23 +243,39 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         .fallback(routes::dispatch)
         .with_state(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                // Either an explicit shutdown or the handle being dropped.
-                let _ = rx.await;
-            })
-            .await
-    });
+    let limits = config.limits;
+    let task = tokio::spawn(conn::serve(
+        listener,
+        app,
+        state.clone(),
+        limits,
+        async move {
+            // Either an explicit shutdown or the handle being dropped.
+            let _ = rx.await;
+        },
+    ));
     let info = ready_info(&config.seed, addr);
     Ok(RunningServer {
         addr,
         info,
         state,
-        state_file: config.state_file,
         shutdown: Some(tx),
         task: Some(task),
     })
+}
+
+/// A loaded store may only hold what this server could have produced with this seed.
+fn validate_store(store: &Store, seed: &Seed, capacity: usize) -> anyhow::Result<()> {
+    let tweets: std::collections::HashSet<u64> = seed
+        .tweets
+        .iter()
+        .filter_map(|t| t.id.parse().ok())
+        .collect();
+    store.validate(
+        |owner| seed.users.iter().any(|u| u.user_id == owner),
+        |tweet| tweets.contains(&tweet),
+        capacity,
+    )
 }
 
 fn ready_info(seed: &Seed, addr: SocketAddr) -> ReadyInfo {
@@ -275,7 +321,9 @@ pub struct ServeArgs {
     /// `revoked_tokens`, `tweets`; omitted fields keep their defaults).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Load collections from FILE at start (if it exists) and save them there at shutdown.
+    /// Keep collections in FILE: loaded at start (if it exists), every acknowledged change
+    /// journaled to FILE.journal before its response, folded into FILE at shutdown. The folder
+    /// must exist and be writable; a file that is not a state file of this server is refused.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
     /// Allowed `oauth_timestamp` skew in seconds, past and future.
@@ -307,6 +355,31 @@ pub struct ServeArgs {
     /// the reference section that leaves it open.
     #[arg(long = "variant", value_name = "NAME")]
     pub variants: Vec<Variant>,
+    /// Seconds a client has to send a request head; also how long an idle keep-alive
+    /// connection stays open.
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_HEADER_TIMEOUT.as_secs_f64(), value_parser = parse_secs)]
+    pub header_timeout: f64,
+    /// Seconds a client has to send a request body once its head arrived (then 408).
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_BODY_TIMEOUT.as_secs_f64(), value_parser = parse_secs)]
+    pub body_timeout: f64,
+    /// Seconds shutdown waits for open connections before dropping them and saving `--state`.
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_SHUTDOWN_TIMEOUT.as_secs_f64(), value_parser = parse_secs)]
+    pub shutdown_timeout: f64,
+    /// Simultaneous connections in total (lowered to fit the descriptor limit); more get 503.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// Simultaneous connections from one client IP; more get 503 / 130.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS_PER_IP)]
+    pub max_connections_per_ip: usize,
+}
+
+fn parse_secs(value: &str) -> Result<f64, String> {
+    match value.trim().parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 => Ok(secs),
+        _ => Err(format!(
+            "expected seconds between 0 and 86400, got {value:?}"
+        )),
+    }
 }
 
 fn parse_rate_limit(value: &str) -> Result<(String, u32), String> {
@@ -353,6 +426,14 @@ impl ServeArgs {
             faults: self.faults.iter().copied().collect(),
             variants: self.variants.iter().copied().collect(),
             latency: None,
+            limits: ConnLimits {
+                header_timeout: Duration::from_secs_f64(self.header_timeout),
+                body_timeout: Duration::from_secs_f64(self.body_timeout),
+                shutdown_timeout: Duration::from_secs_f64(self.shutdown_timeout),
+                max_connections: self.max_connections,
+                max_connections_per_ip: self.max_connections_per_ip,
+            },
+            max_live_nonces: DEFAULT_MAX_LIVE_NONCES,
         })
     }
 }

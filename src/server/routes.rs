@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::Response;
 
 use super::auth::{AuthRequest, Principal, authenticate};
@@ -159,9 +159,7 @@ async fn handle_endpoint(
     }
     let body = match axum::body::to_bytes(body, state.max_body_bytes).await {
         Ok(bytes) => bytes,
-        Err(_) => {
-            return fail(ApiError::bad_body().with_status(StatusCode::PAYLOAD_TOO_LARGE));
-        }
+        Err(error) => return fail(super::conn::body_error(&error)),
     };
 
     // curate's body is JSON and never signed, whatever its Content-Type claims ([D-ABOUT]); a

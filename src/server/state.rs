@@ -7,7 +7,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
-use super::auth::{NonceCache, Registry};
+use super::auth::Registry;
+use super::nonces::NonceCache;
+use super::persist::Durability;
 use super::policy::Behaviour;
 use super::rate_limit::{RateLimitConfig, RateLimiter, endpoint_key};
 use super::seed::{Seed, SeedTweet, SeedUser};
@@ -30,6 +32,8 @@ pub struct AppState {
     pub store: Mutex<Store>,
     /// Nonces seen recently.
     pub nonces: Mutex<NonceCache>,
+    /// Where acknowledged changes are saved (`--state`), if anywhere.
+    pub durability: Option<Durability>,
     /// Rate-limit counters.
     pub limiter: Mutex<RateLimiter>,
     /// Allowed clock skew for `oauth_timestamp`, both directions.
@@ -48,8 +52,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Builds the state from a validated seed and an initial store.
-    pub fn new(config: &super::ServerConfig, store: Store) -> Self {
+    /// Builds the state from a validated seed, an initial store and its persistence.
+    pub fn new(config: &super::ServerConfig, store: Store, durability: Option<Durability>) -> Self {
         let seed = config.seed.clone();
         let users: HashMap<String, SeedUser> = seed
             .users
@@ -73,7 +77,8 @@ impl AppState {
             tweets,
             seed,
             store: Mutex::new(store),
-            nonces: Mutex::new(NonceCache::default()),
+            nonces: Mutex::new(NonceCache::with_capacity_limit(config.max_live_nonces)),
+            durability,
             limiter: Mutex::new(RateLimiter::default()),
             timestamp_window_secs: config.timestamp_window_secs,
             rate_limits: config.rate_limits.clone(),

@@ -5,8 +5,7 @@
 //! total (no panics, no partial updates), so concurrent clients never see lost or phantom
 //! entries. It serializes to JSON for `--state FILE`.
 
-use std::collections::BTreeMap;
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -135,9 +134,16 @@ pub enum MoveOutcome {
     RelativeNotFound,
 }
 
+/// Documented maximum length of a collection name, as `collections/create` enforces it.
+pub const NAME_MAX_CHARS: usize = 25;
+/// Documented maximum length of a description, as `collections/create` enforces it.
+pub const DESCRIPTION_MAX_CHARS: usize = 160;
+
 /// All collections, plus the counters that make ids unique.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
-#[serde(default)]
+///
+/// Every change marks the collection it touched, so `--state` can save just those (see
+/// [`super::persist`]); `generation` counts changes.
+#[derive(Clone, Debug, Default)]
 pub struct Store {
     /// Last collection number handed out (ids only grow, even across restarts with `--state`).
     pub last_collection_number: u64,
@@ -145,39 +151,160 @@ pub struct Store {
     pub add_seq: u64,
     /// Collections by id, including their entries.
     pub collections: BTreeMap<String, Collection>,
+    /// Ids of collections changed since the last save.
+    changed: BTreeSet<String>,
+    /// Number of changes since the server started.
+    generation: u64,
 }
 
+impl PartialEq for Store {
+    /// Equal content; what is pending a save does not count.
+    fn eq(&self, other: &Self) -> bool {
+        self.last_collection_number == other.last_collection_number
+            && self.add_seq == other.add_seq
+            && self.collections == other.collections
+    }
+}
+
+impl Eq for Store {}
+
 impl Store {
-    /// Loads a store saved by [`Store::save`]; a missing file is an empty store.
-    pub fn load(path: &Path) -> anyhow::Result<Store> {
-        match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                anyhow::anyhow!("state file {} is not a saved store: {e}", path.display())
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Store::default()),
-            Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
+    /// Changes made since the server started (only grows).
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Takes the ids of the collections changed since the last call.
+    pub fn take_changed(&mut self) -> BTreeSet<String> {
+        std::mem::take(&mut self.changed)
+    }
+
+    /// Marks collections as changed again (a save that failed).
+    pub fn mark_changed(&mut self, ids: BTreeSet<String>) {
+        self.changed.extend(ids);
+    }
+
+    fn touch(&mut self, id: &str) {
+        self.generation += 1;
+        if !self.changed.contains(id) {
+            self.changed.insert(id.to_string());
         }
     }
 
-    /// Saves atomically: writes a temporary file next to `path`, then renames it over `path`, so
-    /// a crash mid-save leaves the previous state intact.
-    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
-        let bytes = serde_json::to_vec_pretty(self)?;
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "state".into());
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        std::fs::write(&tmp, bytes)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", tmp.display()))?;
-        std::fs::rename(&tmp, path).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            anyhow::anyhow!("cannot replace {}: {e}", path.display())
-        })
+    /// Checks a loaded store against what the server itself would ever produce, naming the first
+    /// problem: unknown owners or tweets (per `owner_exists` and `tweet_exists`), ids, lengths,
+    /// counters, duplicates, ordering and capacity.
+    pub fn validate(
+        &self,
+        owner_exists: impl Fn(&str) -> bool,
+        tweet_exists: impl Fn(u64) -> bool,
+        capacity: usize,
+    ) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.last_collection_number < MAX_ID,
+            "last_collection_number {} is out of range (at most {})",
+            self.last_collection_number,
+            MAX_ID - 1
+        );
+        anyhow::ensure!(
+            self.add_seq < MAX_ID,
+            "add_seq {} is out of range (at most {})",
+            self.add_seq,
+            MAX_ID - 1
+        );
+        let mut added = HashSet::new();
+        for (key, c) in &self.collections {
+            let at = |what: String| anyhow::anyhow!("collection {key:?}: {what}");
+            if *key != c.id {
+                return Err(at(format!(
+                    "is stored under a key that differs from its id {:?}",
+                    c.id
+                )));
+            }
+            let number = c
+                .id
+                .strip_prefix("custom-")
+                .filter(|d| !d.is_empty() && d.len() <= 19 && d.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|d| d.parse::<u64>().ok())
+                .ok_or_else(|| at("id is not custom-<digits>".into()))?;
+            if number > self.last_collection_number {
+                return Err(at(format!(
+                    "id number is above last_collection_number {} (a new collection could reuse it)",
+                    self.last_collection_number
+                )));
+            }
+            if !owner_exists(&c.user_id) {
+                return Err(at(format!("owner {:?} is not a seeded user", c.user_id)));
+            }
+            let name = c.name.chars().count();
+            if name == 0 || name > NAME_MAX_CHARS {
+                return Err(at(format!(
+                    "name has {name} characters (1 to {NAME_MAX_CHARS} allowed)"
+                )));
+            }
+            let description = c.description.chars().count();
+            if description > DESCRIPTION_MAX_CHARS {
+                return Err(at(format!(
+                    "description has {description} characters (at most {DESCRIPTION_MAX_CHARS})"
+                )));
+            }
+            if !c.url.is_empty()
+                && !url::Url::parse(&c.url)
+                    .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            {
+                return Err(at(format!("url {:?} is not an http(s) URL", c.url)));
+            }
+            if c.entries.len() > capacity.max(1) {
+                return Err(at(format!(
+                    "holds {} entries (capacity {})",
+                    c.entries.len(),
+                    capacity.max(1)
+                )));
+            }
+            let mut tweets = HashSet::new();
+            for (i, e) in c.entries.iter().enumerate() {
+                let entry = |what: String| at(format!("entry {i} (tweet {}): {what}", e.tweet_id));
+                if !(1..=MAX_ID).contains(&e.tweet_id) || !tweet_exists(e.tweet_id) {
+                    return Err(entry("not a seeded tweet".into()));
+                }
+                if !tweets.insert(e.tweet_id) {
+                    return Err(entry("appears twice".into()));
+                }
+                if !(1..=MAX_ID).contains(&e.sort_index) {
+                    return Err(entry(format!(
+                        "sort_index {} is out of range",
+                        e.sort_index
+                    )));
+                }
+                if let Some(above) = i.checked_sub(1).map(|p| c.entries[p].sort_index) {
+                    if e.sort_index >= above {
+                        return Err(entry(format!(
+                            "sort_index {} is not below the previous entry's {above}",
+                            e.sort_index
+                        )));
+                    }
+                }
+                if c.timeline_order != TimelineOrder::CurationReverseChron
+                    && e.sort_index != time_sort_index(c.timeline_order, e.tweet_id)
+                {
+                    return Err(entry(format!(
+                        "sort_index {} does not follow from the tweet id in {} order",
+                        e.sort_index,
+                        c.timeline_order.as_str()
+                    )));
+                }
+                if e.added_seq == 0 || e.added_seq > self.add_seq {
+                    return Err(entry(format!(
+                        "added_seq {} is not within 1..=add_seq {}",
+                        e.added_seq, self.add_seq
+                    )));
+                }
+                if !added.insert(e.added_seq) {
+                    return Err(entry(format!("added_seq {} is used twice", e.added_seq)));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Creates a collection and returns its id. Ids are snowflake-like numbers (time-based, always
@@ -193,6 +320,7 @@ impl Store {
         let number = snowflake_now().max(self.last_collection_number + 1);
         self.last_collection_number = number;
         let id = format!("custom-{number}");
+        self.touch(&id);
         self.collections.insert(
             id.clone(),
             Collection {
@@ -214,13 +342,21 @@ impl Store {
     }
 
     /// Mutable access to the collection with this id.
+    /// (Counts as a change of that collection.)
     pub fn get_mut(&mut self, id: &str) -> Option<&mut Collection> {
+        if self.collections.contains_key(id) {
+            self.touch(id);
+        }
         self.collections.get_mut(id)
     }
 
     /// Deletes a collection; `false` if it did not exist.
     pub fn destroy(&mut self, id: &str) -> bool {
-        self.collections.remove(id).is_some()
+        let existed = self.collections.remove(id).is_some();
+        if existed {
+            self.touch(id);
+        }
+        existed
     }
 
     /// Adds a tweet. In a `curation_reverse_chron` collection it goes at `placement`; in the
@@ -239,6 +375,15 @@ impl Store {
         if collection.contains(tweet_id) {
             return Some(AddOutcome::Duplicate);
         }
+        if let Placement::Relative { relative_to, .. } = placement {
+            if collection.timeline_order == TimelineOrder::CurationReverseChron
+                && !collection.contains(relative_to)
+            {
+                return Some(AddOutcome::RelativeNotFound);
+            }
+        }
+        self.touch(id);
+        let collection = self.collections.get_mut(id)?;
         match collection.timeline_order {
             TimelineOrder::CurationReverseChron => {
                 let at = match placement {
@@ -287,10 +432,11 @@ impl Store {
     /// Removes a tweet; `Some(false)` when it was not in the collection, `None` when the
     /// collection does not exist.
     pub fn remove(&mut self, id: &str, tweet_id: u64) -> Option<bool> {
-        let collection = self.collections.get_mut(id)?;
-        match collection.position(tweet_id) {
+        let position = self.collections.get(id)?.position(tweet_id);
+        match position {
             Some(p) => {
-                collection.entries.remove(p);
+                self.touch(id);
+                self.collections.get_mut(id)?.entries.remove(p);
                 Some(true)
             }
             None => Some(false),
@@ -315,6 +461,8 @@ impl Store {
         if tweet_id == relative_to {
             return Some(MoveOutcome::Moved);
         }
+        self.touch(id);
+        let collection = self.collections.get_mut(id)?;
         let entry = collection.entries.remove(from);
         let anchor = collection.position(relative_to).unwrap_or(0);
         let at = if above { anchor } else { anchor + 1 };
@@ -510,23 +658,69 @@ mod tests {
     }
 
     #[test]
-    fn state_round_trips_through_a_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state.json");
+    fn changes_are_tracked_per_collection() {
         let mut s = Store::default();
         let c = s.create(
             "1",
             "n".into(),
-            "d".into(),
+            "".into(),
+            "".into(),
+            TimelineOrder::default(),
+        );
+        assert_eq!(s.take_changed(), BTreeSet::from([c.clone()]));
+        let before = s.generation();
+        assert_eq!(s.remove(&c, 42), Some(false));
+        assert_eq!(s.add(&c, 42, Placement::Top, 10), Some(AddOutcome::Added));
+        assert_eq!(
+            s.add(&c, 42, Placement::Top, 10),
+            Some(AddOutcome::Duplicate)
+        );
+        assert_eq!(s.generation(), before + 1, "only the real change counts");
+        assert!(s.destroy(&c));
+        assert_eq!(s.take_changed(), BTreeSet::from([c]));
+        assert!(s.take_changed().is_empty());
+    }
+
+    #[test]
+    fn validation_names_what_is_wrong() {
+        let mut s = Store::default();
+        let c = s.create(
+            "1",
+            "n".into(),
+            "".into(),
             "".into(),
             TimelineOrder::default(),
         );
         s.add(&c, 42, Placement::Top, 10);
-        s.save(&path).unwrap();
-        assert_eq!(Store::load(&path).unwrap(), s);
-        assert_eq!(
-            Store::load(&dir.path().join("none")).unwrap(),
-            Store::default()
-        );
+        s.add(&c, 43, Placement::Top, 10);
+        let owners = |u: &str| u == "1";
+        let tweets = |t: u64| t == 42 || t == 43;
+        s.validate(owners, tweets, 10).unwrap();
+        fn first(s: &mut Store) -> &mut Collection {
+            s.collections.values_mut().next().unwrap()
+        }
+        type Breaker = fn(&mut Store);
+        let cases: [(Breaker, &str); 7] = [
+            (|s| first(s).user_id = "9".into(), "owner \"9\""),
+            (|s| first(s).name = "x".repeat(26), "name has 26"),
+            (|s| first(s).entries[1].tweet_id = 43, "appears twice"),
+            (|s| first(s).entries.swap(0, 1), "not below"),
+            (|s| first(s).entries[0].tweet_id = 7, "not a seeded tweet"),
+            (|s| s.add_seq = u64::MAX, "add_seq"),
+            (
+                |s| s.last_collection_number = 1,
+                "above last_collection_number",
+            ),
+        ];
+        for (i, (break_it, expected)) in cases.into_iter().enumerate() {
+            let mut copy = s.clone();
+            break_it(&mut copy);
+            let err = copy
+                .validate(owners, tweets, 10)
+                .expect_err(&format!("case {i}"));
+            assert!(err.to_string().contains(expected), "case {i}: {err}");
+        }
+        let err = s.validate(owners, tweets, 1).unwrap_err().to_string();
+        assert!(err.contains("capacity 1"), "{err}");
     }
 }

@@ -17,6 +17,7 @@ mod server_auth;
 mod server_endpoints;
 mod server_faults;
 mod server_rate_limit;
+mod server_robustness;
 mod server_state;
 mod server_variants;
 mod vector_loading;

@@ -205,3 +205,200 @@ async fn invalid_seeds_are_refused_at_start() {
         .is_err()
     );
 }
+
+/// The reliability report's scenario: acknowledged writes, then SIGKILL (no chance to save),
+/// then a restart on the same `--state`.
+#[tokio::test]
+async fn acknowledged_writes_survive_sigkill() {
+    use crate::server_support::Spawned;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let state = path.to_str().unwrap();
+    let server = Spawned::start(&["--state", state], None);
+    let mut created = Vec::new();
+    for i in 0..20 {
+        let r = server
+            .call(
+                0,
+                "POST",
+                "collections/create",
+                &[("name", &format!("Kill {i}"))],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.raw);
+        created.push(
+            r.body["response"]["timeline_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let tweets = &server.info.tweet_ids;
+    for t in &tweets[..10] {
+        let r = server
+            .call(
+                0,
+                "POST",
+                "collections/entries/add",
+                &[("id", &created[0]), ("tweet_id", t)],
+            )
+            .await;
+        assert_eq!(r.raw, r#"{"objects":{},"response":{"errors":[]}}"#);
+    }
+    let r = server
+        .call(0, "POST", "collections/destroy", &[("id", &created[19])])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.raw);
+    drop(server); // SIGKILL
+
+    let server = Spawned::start(&["--state", state], None);
+    let r = server
+        .call(
+            0,
+            "GET",
+            "collections/list",
+            &[("user_id", &server.info.users[0].user_id), ("count", "200")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.raw);
+    let listed: BTreeSet<String> = r.body["objects"]["timelines"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    let expected: BTreeSet<String> = created[..19].iter().cloned().collect();
+    assert_eq!(
+        listed, expected,
+        "every acknowledged create, not the destroyed one"
+    );
+    let r = server
+        .call(
+            0,
+            "GET",
+            "collections/entries",
+            &[("id", &created[0]), ("count", "200")],
+        )
+        .await;
+    assert_eq!(
+        r.body["response"]["timeline"].as_array().map(Vec::len),
+        Some(10),
+        "{}",
+        r.raw
+    );
+}
+
+async fn start_error(path: &std::path::Path) -> String {
+    match server::start(ServerConfig {
+        state_file: Some(path.to_path_buf()),
+        ..ServerConfig::default()
+    })
+    .await
+    {
+        Ok(_) => panic!("{} was accepted", path.display()),
+        Err(e) => format!("{e:#}"),
+    }
+}
+
+#[tokio::test]
+async fn a_state_path_that_cannot_work_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-folder").join("state.json");
+    let err = start_error(&missing).await;
+    assert!(err.contains("does not exist"), "{err}");
+
+    #[cfg(unix)]
+    if unsafe { libc::geteuid() } != 0 {
+        use std::os::unix::fs::PermissionsExt;
+        let locked = dir.path().join("locked");
+        std::fs::create_dir(&locked).unwrap();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
+        let err = start_error(&locked.join("state.json")).await;
+        assert!(err.contains("writable") || err.contains("cannot"), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn files_that_are_not_state_files_are_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let seed = serde_json::to_string(&Seed::default()).unwrap();
+    for text in ["[]", "{}", "not json", seed.as_str()] {
+        std::fs::write(&path, text).unwrap();
+        let err = start_error(&path).await;
+        assert!(err.contains("is not a state file"), "{text:.20}: {err}");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            text,
+            "not overwritten"
+        );
+    }
+    std::fs::write(
+        &path,
+        r#"{"format":"collections-conformance-state","version":99}"#,
+    )
+    .unwrap();
+    let err = start_error(&path).await;
+    assert!(err.contains("version 99"), "{err}");
+}
+
+#[tokio::test]
+async fn inconsistent_states_are_refused_naming_the_problem_and_stale_temporaries_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let config = ServerConfig {
+        state_file: Some(path.clone()),
+        ..ServerConfig::default()
+    };
+    let kit = Kit::start_with(config.clone()).await;
+    let id = kit.create(0, "Valid").await;
+    kit.add(0, &id, &[kit.tweet(1), kit.tweet(2)]).await;
+    let Kit { server, .. } = kit;
+    server.shutdown().await.unwrap();
+    let good: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(good["format"], "collections-conformance-state");
+    assert_eq!(good["version"], 1);
+
+    type Breaker = fn(&mut serde_json::Value, &str);
+    let cases: [(&str, Breaker); 6] = [
+        ("owner \"42\" is not a seeded user", |v, id| {
+            v["collections"][id]["user_id"] = "42".into()
+        }),
+        ("name has 5000 characters", |v, id| {
+            v["collections"][id]["name"] = "n".repeat(5000).into()
+        }),
+        ("appears twice", |v, id| {
+            let first = v["collections"][id]["entries"][0]["tweet_id"].clone();
+            v["collections"][id]["entries"][1]["tweet_id"] = first;
+        }),
+        ("add_seq 18446744073709551615 is out of range", |v, _| {
+            v["add_seq"] = u64::MAX.into()
+        }),
+        ("is not below the previous entry", |v, id| {
+            let entries = v["collections"][id]["entries"].as_array_mut().unwrap();
+            entries.reverse();
+        }),
+        ("unknown field", |v, _| v["extra"] = true.into()),
+    ];
+    for (expected, break_it) in cases {
+        let mut bad = good.clone();
+        break_it(&mut bad, &id);
+        std::fs::write(&path, bad.to_string()).unwrap();
+        let err = start_error(&path).await;
+        assert!(err.contains(expected), "expected {expected:?} in: {err}");
+    }
+
+    std::fs::write(&path, good.to_string()).unwrap();
+    let stale = dir.path().join(".state.json.4242.tmp");
+    let unrelated = dir.path().join(".other.json.4242.tmp");
+    std::fs::write(&stale, "partial").unwrap();
+    std::fs::write(&unrelated, "keep").unwrap();
+    let kit = Kit::start_with(config).await;
+    assert!(
+        !stale.exists(),
+        "stale temporary of this state file removed"
+    );
+    assert!(unrelated.exists(), "someone else's file kept");
+    assert_eq!(kit.entry_ids(&id).await.len(), 2);
+}

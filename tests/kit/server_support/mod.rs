@@ -103,7 +103,7 @@ impl Kit {
         let _ = rustls::crypto::ring::default_provider().install_default();
         Kit {
             server,
-            http: reqwest::Client::new(),
+            http: client(),
         }
     }
 
@@ -305,4 +305,155 @@ pub async fn read(response: reqwest::Response) -> Resp {
         raw,
         body,
     }
+}
+
+/// Signs a call as seeded user `user` of a server described by its ready line: header auth,
+/// GET parameters in the query, POST parameters in a form body.
+pub fn signed(
+    info: &server::ReadyInfo,
+    user: usize,
+    method: &str,
+    endpoint: &str,
+    params: &[(&str, &str)],
+) -> Req {
+    let creds = Credentials {
+        consumer_key: info.consumer_key.clone(),
+        consumer_secret: info.consumer_secret.clone(),
+        token: info.users[user].access_token.clone(),
+        token_secret: info.users[user].access_token_secret.clone(),
+    };
+    let url = format!("{}/1.1/{endpoint}.json", info.base_url);
+    let params = pairs(params);
+    let input_url = url::Url::parse(&url).unwrap();
+    let oauth_pairs = oauth::sign(&creds, &SigningInput::new(method, &input_url, &params));
+    let (url, content_type, body) = if method == "GET" {
+        (
+            format!("{url}?{}", oauth::encode_pairs(&params)),
+            None,
+            None,
+        )
+    } else {
+        (
+            url,
+            Some("application/x-www-form-urlencoded".to_string()),
+            Some(oauth::encode_pairs(&params).into_bytes()),
+        )
+    };
+    Req {
+        method: method.to_string(),
+        url,
+        authorization: Some(oauth::authorization_header(&oauth_pairs)),
+        content_type,
+        body,
+        extra_headers: Vec::new(),
+    }
+}
+
+/// Sends a request with any client.
+pub async fn send_with(http: &reqwest::Client, req: Req) -> Resp {
+    let method = reqwest::Method::from_bytes(req.method.as_bytes()).unwrap();
+    let mut builder = http.request(method, &req.url);
+    if let Some(auth) = &req.authorization {
+        builder = builder.header("authorization", auth);
+    }
+    if let Some(ct) = &req.content_type {
+        builder = builder.header("content-type", ct);
+    }
+    if let Some(body) = req.body {
+        builder = builder.body(body);
+    }
+    read(builder.send().await.expect("request sent")).await
+}
+
+/// A `serve` process of the real binary, known by its ready line; killed when dropped.
+pub struct Spawned {
+    pub child: std::process::Child,
+    pub info: server::ReadyInfo,
+    pub http: reqwest::Client,
+}
+
+impl Spawned {
+    /// Starts `serve ARGS` (under `ulimit -n N` when given) and waits for its ready line.
+    pub fn start(args: &[&str], descriptor_limit: Option<u32>) -> Spawned {
+        use std::io::BufRead;
+        let exe = env!("CARGO_BIN_EXE_collections-conformance");
+        let mut command = match descriptor_limit {
+            Some(n) => {
+                let mut c = std::process::Command::new("sh");
+                c.arg("-c")
+                    .arg(format!("ulimit -n {n} && exec \"$0\" \"$@\""))
+                    .arg(exe);
+                c
+            }
+            None => std::process::Command::new(exe),
+        };
+        let mut child = command
+            .arg("serve")
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("serve starts");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("ready line");
+        let info = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+        Spawned {
+            child,
+            info,
+            http: client(),
+        }
+    }
+
+    /// A signed call as seeded user `user`.
+    pub async fn call(
+        &self,
+        user: usize,
+        method: &str,
+        endpoint: &str,
+        params: &[(&str, &str)],
+    ) -> Resp {
+        send_with(
+            &self.http,
+            signed(&self.info, user, method, endpoint, params),
+        )
+        .await
+    }
+
+    /// `host:port` of the server.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.info
+            .base_url
+            .trim_start_matches("http://")
+            .parse()
+            .unwrap()
+    }
+
+    /// Sends SIGTERM and waits up to `limit` for the exit; `None` if it did not exit.
+    pub fn terminate(&mut self, limit: std::time::Duration) -> Option<std::process::ExitStatus> {
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
+        let started = std::time::Instant::now();
+        while started.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An HTTP client (reqwest is built without a default TLS provider; this installs ring's).
+pub fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
 }
