@@ -51,6 +51,7 @@ pub fn json(report: &RunReport<'_>) -> anyhow::Result<String> {
             "self_checks": {"passed": report.summary.self_checks.0, "ran": report.summary.self_checks.1},
             "invalid": report.summary.invalid,
             "complete": report.summary.unjudged_must.is_empty(),
+            "settled": {"state_reads": report.summary.settled.0, "longest_ms": report.summary.settled.1.as_millis() as u64},
             "unjudged_must": report.summary.unjudged_must,
             "not_judged": report
                 .summary

@@ -289,10 +289,11 @@ fn tests_rate_limiting(step: &Step) -> bool {
     step.exhaust_rate_limit
         || step.expect.alternatives().iter().any(|expect| {
             expect.rate_limit.is_some()
-                || expect
-                    .status
-                    .as_ref()
-                    .is_some_and(|s| s.values().iter().any(|p| p.matches(429)))
+                || expect.status.as_ref().is_some_and(|s| {
+                    // Only an explicit 429: a "4xx" class means "refused", not "throttled".
+                    s.values()
+                        .contains(&crate::vector::StatusPattern::Code(429))
+                })
         })
 }
 

@@ -43,6 +43,8 @@ pub struct Summary {
     pub not_judged_reasons: BTreeMap<String, (NotJudgedCause, Vec<String>)>,
     /// Ids of MUST vectors that were not judged: a run with any is incomplete.
     pub unjudged_must: Vec<String>,
+    /// State reads that showed the expected state only after retries, and the longest wait.
+    pub settled: (usize, std::time::Duration),
 }
 
 impl Summary {
@@ -51,6 +53,14 @@ impl Summary {
         let mut summary = Summary::default();
         for level in [Level::Must, Level::Should, Level::May] {
             summary.by_level.insert(level, LevelCount::default());
+        }
+        for settled in results
+            .iter()
+            .flat_map(|r| &r.steps)
+            .filter_map(|step| step.settled)
+        {
+            summary.settled.0 += 1;
+            summary.settled.1 = summary.settled.1.max(settled.after);
         }
         for result in results {
             if result.kind == VectorKind::SelfCheck {
@@ -154,6 +164,13 @@ impl Summary {
             self.self_checks.1,
             self.invalid
         );
+        if self.settled.0 > 0 {
+            text.push_str(&format!(
+                "\n  {} state read(s) showed an earlier write only after retries; the target took up to {} ms to settle",
+                self.settled.0,
+                self.settled.1.as_millis()
+            ));
+        }
         for (reason, (_, ids)) in &self.not_judged_reasons {
             let shown: Vec<&str> = ids.iter().take(3).map(String::as_str).collect();
             let more = ids.len().saturating_sub(shown.len());

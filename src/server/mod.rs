@@ -87,6 +87,9 @@ pub struct ServerConfig {
     pub faults: BTreeSet<Fault>,
     /// Connection timeouts and caps.
     pub limits: ConnLimits,
+    /// How long a write stays invisible to `collections/entries` reads: a faithful server whose
+    /// timelines settle late (no source promises read-your-writes). Zero: visible at once.
+    pub settle: Duration,
     /// Live OAuth nonces held at most; past it requests get 503 / 130 until nonces expire.
     pub max_live_nonces: usize,
     /// Alternative behaviours where the sources leave a choice open (empty = the kit's choices),
@@ -126,6 +129,7 @@ impl Default for ServerConfig {
             variants: BTreeSet::new(),
             latency: None,
             limits: ConnLimits::default(),
+            settle: Duration::ZERO,
             max_live_nonces: DEFAULT_MAX_LIVE_NONCES,
         }
     }
@@ -355,6 +359,10 @@ pub struct ServeArgs {
     /// the reference section that leaves it open.
     #[arg(long = "variant", value_name = "NAME")]
     pub variants: Vec<Variant>,
+    /// Milliseconds a write stays invisible to `collections/entries` reads (a server whose
+    /// timelines settle late; the kit's `--consistency-window` must cover it).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub settle_ms: u64,
     /// Seconds a client has to send a request head; also how long an idle keep-alive
     /// connection stays open.
     #[arg(long, value_name = "SECS", default_value_t = DEFAULT_HEADER_TIMEOUT.as_secs_f64(), value_parser = parse_secs)]
@@ -426,6 +434,7 @@ impl ServeArgs {
             faults: self.faults.iter().copied().collect(),
             variants: self.variants.iter().copied().collect(),
             latency: None,
+            settle: Duration::from_millis(self.settle_ms),
             limits: ConnLimits {
                 header_timeout: Duration::from_secs_f64(self.header_timeout),
                 body_timeout: Duration::from_secs_f64(self.body_timeout),

@@ -240,7 +240,9 @@ async fn handle_endpoint(
             params: api_source.api(),
             body,
         };
-        match handlers::handle(state, policy, &call) {
+        let handled = handlers::handle(state, policy, &call);
+        state.note_changes();
+        match handled {
             Ok(value) => policy.success_response(&value),
             Err(error) => fail(error),
         }

@@ -4,8 +4,9 @@
 //! nonces, rate-limit counters) sits behind one `std::sync::Mutex` each, never held across an
 //! `.await`, so each operation is atomic.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use super::auth::Registry;
 use super::nonces::NonceCache;
@@ -49,6 +50,10 @@ pub struct AppState {
     /// What the server does where it may differ (see [`super::policy`]): the faithful policy
     /// unless faults or variants were configured.
     pub behaviour: Behaviour,
+    /// How long a write stays invisible to `collections/entries` reads (`--settle-ms`; zero:
+    /// read-your-writes), with the store as it was after each change, oldest first.
+    settle: Duration,
+    history: Mutex<VecDeque<(Instant, u64, Store)>>,
 }
 
 impl AppState {
@@ -86,7 +91,58 @@ impl AppState {
             collection_capacity: config.collection_capacity,
             log_requests: config.log_requests,
             behaviour: config.behaviour(),
+            settle: config.settle,
+            history: Mutex::default(),
         }
+        .with_first_snapshot()
+    }
+
+    fn with_first_snapshot(self) -> AppState {
+        if !self.settle.is_zero() {
+            let store = self.store().clone();
+            let visible_since = Instant::now()
+                .checked_sub(self.settle)
+                .unwrap_or_else(Instant::now);
+            lock(&self.history).push_back((visible_since, store.generation(), store));
+        }
+        self
+    }
+
+    /// After a request: remembers the store if it changed, for [`AppState::visible_store`].
+    pub fn note_changes(&self) {
+        if self.settle.is_zero() {
+            return;
+        }
+        let store = self.store().clone();
+        let now = Instant::now();
+        let mut history = lock(&self.history);
+        if history
+            .back()
+            .is_some_and(|(_, generation, _)| *generation == store.generation())
+        {
+            return;
+        }
+        history.push_back((now, store.generation(), store));
+        // Keep the newest snapshot that is already visible, and everything after it.
+        while history.len() > 1 && history[1].0 + self.settle <= now {
+            history.pop_front();
+        }
+    }
+
+    /// The store as reads see it: with `--settle-ms`, as it was that long ago (a server whose
+    /// timelines settle late); otherwise `None`, and reads use the live store.
+    pub fn visible_store(&self) -> Option<Store> {
+        if self.settle.is_zero() {
+            return None;
+        }
+        let now = Instant::now();
+        let history = lock(&self.history);
+        history
+            .iter()
+            .rev()
+            .find(|(at, _, _)| *at + self.settle <= now)
+            .or_else(|| history.front())
+            .map(|(_, _, store)| store.clone())
     }
 
     /// The store, recovering from a poisoned lock (a panicking request must not take the server
@@ -109,4 +165,8 @@ impl AppState {
             .or_else(|| from(&self.rate_limits.endpoint_limits))
             .unwrap_or(self.rate_limits.default_limit)
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }

@@ -39,8 +39,17 @@ pub fn entries(state: &AppState, call: &Call) -> Result<Value, ApiError> {
     let position = |name: &str| params.non_empty(name).and_then(|v| v.parse::<u64>().ok());
     let (max_position, min_position) = (position("max_position"), position("min_position"));
 
-    let store = state.store();
-    let collection = existing(&store, &id)?;
+    // A server whose timelines settle late (`--settle-ms`) reads an older store.
+    let settled = state.visible_store();
+    let live;
+    let store: &super::Store = match &settled {
+        Some(store) => store,
+        None => {
+            live = state.store();
+            &live
+        }
+    };
+    let collection = existing(store, &id)?;
     let in_range: Vec<_> = collection
         .entries
         .iter()

@@ -17,8 +17,14 @@ pub struct Served {
 impl Served {
     /// Starts `serve --port 0` and waits for its ready line.
     pub fn start() -> Served {
+        Served::start_with(&[])
+    }
+
+    /// Starts `serve --port 0` with more `serve` options.
+    pub fn start_with(options: &[&str]) -> Served {
         let mut child = Command::new(BIN)
             .args(["serve", "--port", "0"])
+            .args(options)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -68,6 +74,29 @@ impl Served {
             ),
             ("CONFORMANCE_TWEET_IDS", ids.join(",")),
         ]
+    }
+}
+
+impl Served {
+    /// Every user and credential the ready line names: the whole suite can run.
+    pub fn full_env(&self) -> Vec<(&'static str, String)> {
+        let mut env = self.env(60);
+        for (name, pointer) in [
+            ("CONFORMANCE_OTHER_ACCESS_TOKEN", "/users/1/access_token"),
+            (
+                "CONFORMANCE_OTHER_ACCESS_TOKEN_SECRET",
+                "/users/1/access_token_secret",
+            ),
+            ("CONFORMANCE_LIMITED_ACCESS_TOKEN", "/users/2/access_token"),
+            (
+                "CONFORMANCE_LIMITED_ACCESS_TOKEN_SECRET",
+                "/users/2/access_token_secret",
+            ),
+            ("CONFORMANCE_BEARER_TOKEN", "/bearer_token"),
+        ] {
+            env.push((name, self.text(pointer)));
+        }
+        env
     }
 }
 

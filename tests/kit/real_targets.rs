@@ -1,0 +1,104 @@
+//! The kit against targets that are not the embedded server at loopback speed: a server whose
+//! reads settle late, one with a tight rate limit, and the corpus carried by the binary itself.
+
+use crate::support::{BIN, Served};
+use std::process::Command;
+
+fn run(served: &Served, options: &[&str]) -> (Option<i32>, String) {
+    let output = Command::new(BIN)
+        .arg("run")
+        .args(["--quiet", "--skip", "requirement::"])
+        .args(options)
+        .envs(served.full_env())
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.code(), text)
+}
+
+/// Nothing promises read-your-writes: a server whose timelines settle 300 ms late passes at
+/// default settings, and the summary says how long it took; without patience the state
+/// vectors fail with a message naming the setting.
+#[test]
+fn a_target_whose_reads_settle_late_passes_within_the_consistency_window() {
+    let served = Served::start_with(&["--settle-ms", "300"]);
+    let (code, out) = run(&served, &[]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("state read(s) showed an earlier write only after retries"),
+        "{out}"
+    );
+
+    let (code, out) = run(&served, &["--consistency-window", "0"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("state read judged once: --consistency-window is 0"),
+        "{out}"
+    );
+}
+
+/// A tight limit on remove is waited out, never reported as the target's failure: with too
+/// little `--max-wait` the vectors that still need the window are not judged (throttled) and
+/// the run is incomplete; with enough, everything is judged and passes.
+#[test]
+fn a_tight_rate_limit_is_waited_for_or_reported_as_throttled_never_as_failure() {
+    let served = Served::start_with(&["--rate-limit", "entries/remove=40", "--rate-window", "2"]);
+    let (code, out) = run(&served, &["--max-wait", "0"]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("throttled"), "{out}");
+    assert!(out.contains("not judged"), "{out}");
+    assert!(
+        !out.contains("FAILED"),
+        "a throttled vector was reported failed:\n{out}"
+    );
+
+    let (code, out) = run(&served, &["--max-wait", "60"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("waited"), "{out}");
+    assert!(!out.contains("not judged"), "{out}");
+}
+
+/// The corpus embedded in the binary is the bundled one, file for file: a binary installed
+/// or copied away from the sources still runs the whole suite.
+#[test]
+fn the_embedded_corpus_unpacks_to_the_bundled_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = collections_conformance::bundled::unpack(dir.path()).unwrap();
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for folder in ["vectors", "specs"] {
+        let mut files = Vec::new();
+        collect(&source.join(folder), &mut files);
+        assert!(!files.is_empty());
+        for file in files {
+            let relative = file.strip_prefix(source).unwrap();
+            let unpacked = std::fs::read(root.join(relative))
+                .unwrap_or_else(|e| panic!("{} is not embedded: {e}", relative.display()));
+            assert_eq!(
+                unpacked,
+                std::fs::read(&file).unwrap(),
+                "{}",
+                relative.display()
+            );
+        }
+    }
+    assert_eq!(
+        collections_conformance::bundled::unpack(dir.path()).unwrap(),
+        root,
+        "a second unpack reuses the first"
+    );
+}
+
+fn collect(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, files);
+        } else {
+            files.push(path);
+        }
+    }
+}
