@@ -12,6 +12,8 @@ use crate::verdict::NotJudgedCause;
 pub struct Provisioned {
     /// The values templates refer to.
     pub bindings: Bindings,
+    /// The same values, by fixture.
+    pub values: FixtureValues,
     /// Collections to destroy afterwards, with the user that owns each.
     created: Vec<(String, AuthMode)>,
     /// Every exchange made while provisioning, for reports.
@@ -56,6 +58,7 @@ pub async fn provision(
     match provisioner.create_all(fixtures, label).await {
         Ok(values) => {
             provisioner.provisioned.bindings = Bindings::from_fixtures(&values);
+            provisioner.provisioned.values = values;
             Ok(provisioner.provisioned)
         }
         Err(e) => {

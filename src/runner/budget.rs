@@ -21,6 +21,15 @@ impl Budget {
         let mut budget = Budget::default();
         for loaded in vectors {
             let Ok(vector) = &loaded.vector else { continue };
+            if let VectorBody::Canary(canary) = &vector.body {
+                // Planted (create, 3 adds), read after planting, between phases and at the end.
+                let owner = token_of(canary.owner.unwrap_or(AuthMode::User));
+                budget.add(owner, "collections/create", 1);
+                budget.add(owner, "collections/entries/add", 3);
+                budget.add(owner, "collections/entries", 3);
+                budget.add(owner, "collections/destroy", 1);
+                continue;
+            }
             let VectorBody::Steps(steps) = &vector.body else {
                 continue;
             };

@@ -62,6 +62,16 @@ pub async fn evaluate(
             Vec::new(),
             vector.level,
         ),
+        // Canaries are planted and judged around the whole run (see `run_phases`), never alone.
+        (VectorBody::Canary(_), _) => (
+            VectorKind::Target,
+            not_judged(
+                NotJudgedCause::Configuration,
+                "a canary is judged around a whole run, not on its own",
+            ),
+            Vec::new(),
+            vector.level,
+        ),
         (VectorBody::Signature(case), _) => (
             VectorKind::SelfCheck,
             offline_outcome(id, path, vector, crate::offline::check_signature(case)),

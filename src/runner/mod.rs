@@ -5,6 +5,7 @@
 
 mod board;
 mod budget;
+mod canary;
 mod evaluate;
 mod session;
 mod summary;
@@ -15,8 +16,9 @@ pub use evaluate::{evaluate, judge_step, oracle_not_judged, step_name};
 pub use session::{Patience, SendError, Session};
 pub use summary::{LevelCount, Summary};
 
+use crate::fixture;
 use crate::spec::Spec;
-use crate::vector::{self, Level, LoadedVector};
+use crate::vector::{self, Level, LoadedVector, VectorBody};
 use crate::verdict::{Outcome, VectorKind, VectorResult};
 use libtest_mimic::{Completion, Failed, Trial};
 use std::collections::BTreeMap;
@@ -129,82 +131,23 @@ impl Suite {
         trials
     }
 
-    /// Starts the vectors as tasks, `concurrency` at a time, each posting its result to the
-    /// board as it completes. Oracle vectors run first, all of them (a filter only hides their
-    /// trials); a selected vector that relies on an oracle endpoint which failed its own vector
-    /// is then not judged instead of run.
+    /// Starts the selected vectors in the background (see [`run_phases`]); trials wait for
+    /// their results on the board.
     fn schedule(
         &self,
         vectors: Vec<LoadedVector>,
         session: Option<Arc<Session>>,
         runtime: &tokio::runtime::Handle,
     ) {
-        let concurrency = session
-            .as_ref()
-            .map_or(1, |s| s.patience.concurrency.max(1));
-        let permits = Arc::new(tokio::sync::Semaphore::new(concurrency));
-        let is_oracle =
-            |loaded: &LoadedVector| loaded.vector.as_ref().is_ok_and(|vector| vector.oracle);
         let oracles: Vec<LoadedVector> = self
             .vectors
             .iter()
             .filter(|v| is_oracle(v))
             .cloned()
             .collect();
-        let others: Vec<LoadedVector> = vectors.into_iter().filter(|v| !is_oracle(v)).collect();
-        let spec = Arc::clone(&self.spec);
-        let board = Arc::clone(&self.board);
-        runtime.spawn(async move {
-            // Each task posts its own result as soon as it is done, and hands it back.
-            let run = |loaded: LoadedVector| {
-                let (spec, session) = (Arc::clone(&spec), session.clone());
-                let (permits, board) = (Arc::clone(&permits), Arc::clone(&board));
-                tokio::spawn(async move {
-                    let _permit = permits.acquire_owned().await;
-                    let task = {
-                        let loaded = loaded.clone();
-                        tokio::spawn(
-                            async move { evaluate(&loaded, &spec, session.as_deref()).await },
-                        )
-                    };
-                    // A panic in the kit must not leave the trial waiting forever.
-                    let result = match task.await {
-                        Ok(result) => result,
-                        Err(e) => panicked(&loaded, &e.to_string()),
-                    };
-                    board.post(result.clone());
-                    result
-                })
-            };
-            let oracle_tasks: Vec<_> = oracles
-                .into_iter()
-                .map(|loaded| (endpoint_of(&loaded), run(loaded)))
-                .collect();
-            let mut failed: BTreeMap<String, Vec<String>> = BTreeMap::new();
-            for (endpoint, task) in oracle_tasks {
-                if let (Ok(result), Some(endpoint)) = (task.await, endpoint) {
-                    if matches!(result.outcome, Outcome::Failed { .. }) {
-                        failed.entry(endpoint).or_default().push(result.id);
-                    }
-                }
-            }
-            for loaded in others {
-                let broken: Vec<(&str, Vec<String>)> = match &loaded.vector {
-                    Ok(vector) => vector
-                        .relies_on()
-                        .into_iter()
-                        .filter_map(|e| failed.get(e).map(|ids| (e, ids.clone())))
-                        .collect(),
-                    Err(_) => Vec::new(),
-                };
-                match &loaded.vector {
-                    Ok(vector) if !broken.is_empty() => {
-                        board.post(oracle_not_judged(&loaded, vector, &broken));
-                    }
-                    _ => drop(run(loaded)),
-                }
-            }
-        });
+        let selected: Vec<LoadedVector> = vectors.into_iter().filter(|v| !is_oracle(v)).collect();
+        let (spec, board) = (Arc::clone(&self.spec), Arc::clone(&self.board));
+        runtime.spawn(run_phases(spec, oracles, selected, session, board));
     }
 
     fn vector_trial(&self, loaded: &LoadedVector) -> Trial {
@@ -247,25 +190,17 @@ impl Suite {
             ..Patience::default()
         };
         let session = Arc::new(Session::new(target, patience));
-        let permits = Arc::new(tokio::sync::Semaphore::new(patience.concurrency));
-        let mut tasks = tokio::task::JoinSet::new();
-        for loaded in self.vectors.clone() {
-            let spec = Arc::clone(&self.spec);
-            let session = Arc::clone(&session);
-            let permits = Arc::clone(&permits);
-            tasks.spawn(async move {
-                let _permit = permits.acquire_owned().await;
-                evaluate(&loaded, &spec, Some(&session)).await
-            });
-        }
-        let mut results = Vec::new();
-        while let Some(result) = tasks.join_next().await {
-            if let Ok(result) = result {
-                results.push(result);
-            }
-        }
-        results.sort_by(|a, b| a.id.cmp(&b.id));
-        results
+        let board = Arc::new(Board::default());
+        let (oracles, others): (Vec<_>, Vec<_>) = self.vectors.iter().cloned().partition(is_oracle);
+        run_phases(
+            Arc::clone(&self.spec),
+            oracles,
+            others,
+            Some(session),
+            Arc::clone(&board),
+        )
+        .await;
+        board.results()
     }
 
     /// One trial per requirement: passes when a vector that ran and was judged checks it.
@@ -328,6 +263,146 @@ impl Suite {
         }
         covered
     }
+}
+
+fn is_oracle(loaded: &LoadedVector) -> bool {
+    loaded.vector.as_ref().is_ok_and(|vector| vector.oracle)
+}
+
+fn is_canary(loaded: &LoadedVector) -> bool {
+    loaded
+        .vector
+        .as_ref()
+        .is_ok_and(|vector| matches!(vector.body, VectorBody::Canary(_)))
+}
+
+/// One run, in phases, every result posted to the board as it completes:
+/// 1. canaries are planted (collections no request will name);
+/// 2. the oracle vectors run (the endpoints the kit relies on), then the canaries are read;
+/// 3. every other vector runs, `concurrency` at a time, except those relying on an oracle
+///    endpoint that failed its own vector (not judged); then the canaries are read and judged.
+async fn run_phases(
+    spec: Arc<Spec>,
+    oracles: Vec<LoadedVector>,
+    vectors: Vec<LoadedVector>,
+    session: Option<Arc<Session>>,
+    board: Arc<Board>,
+) {
+    let (canaries, others): (Vec<_>, Vec<_>) = vectors.into_iter().partition(is_canary);
+    let concurrency = session
+        .as_ref()
+        .map_or(1, |s| s.patience.concurrency.max(1));
+    let permits = Arc::new(tokio::sync::Semaphore::new(concurrency));
+    // Each task posts its own result as soon as it is done, and hands it back.
+    let run = |loaded: LoadedVector| {
+        let (spec, session) = (Arc::clone(&spec), session.clone());
+        let (permits, board) = (Arc::clone(&permits), Arc::clone(&board));
+        tokio::spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            let task = {
+                let loaded = loaded.clone();
+                tokio::spawn(async move { evaluate(&loaded, &spec, session.as_deref()).await })
+            };
+            // A panic in the kit must not leave the trial waiting forever.
+            let result = match task.await {
+                Ok(result) => result,
+                Err(e) => panicked(&loaded, &e.to_string()),
+            };
+            board.post(result.clone());
+            result
+        })
+    };
+
+    let mut planted = Vec::new();
+    for loaded in canaries {
+        match plant_canary(&loaded, session.as_deref()).await {
+            Ok(canary) => planted.push(canary),
+            Err(result) => board.post(*result),
+        }
+    }
+
+    let oracle_tasks: Vec<_> = oracles
+        .into_iter()
+        .map(|loaded| (endpoint_of(&loaded), run(loaded)))
+        .collect();
+    let mut failed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (endpoint, task) in oracle_tasks {
+        if let (Ok(result), Some(endpoint)) = (task.await, endpoint) {
+            if matches!(result.outcome, Outcome::Failed { .. }) {
+                failed.entry(endpoint).or_default().push(result.id);
+            }
+        }
+    }
+    if let Some(session) = &session {
+        for canary in &mut planted {
+            canary
+                .inspect(session, "while the oracle vectors ran")
+                .await;
+        }
+    }
+
+    let mut tasks = Vec::new();
+    for loaded in others {
+        let broken: Vec<(&str, Vec<String>)> = match &loaded.vector {
+            Ok(vector) => vector
+                .relies_on()
+                .into_iter()
+                .filter_map(|e| failed.get(e).map(|ids| (e, ids.clone())))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        match &loaded.vector {
+            Ok(vector) if !broken.is_empty() => {
+                board.post(oracle_not_judged(&loaded, vector, &broken));
+            }
+            _ => tasks.push(run(loaded)),
+        }
+    }
+    for task in tasks {
+        let _ = task.await;
+    }
+    if let Some(session) = &session {
+        for mut canary in planted {
+            canary.inspect(session, "while the other vectors ran").await;
+            board.post(canary.finish(session).await);
+        }
+    }
+}
+
+/// Plants a canary, or says why it cannot be (as the result to post).
+async fn plant_canary(
+    loaded: &LoadedVector,
+    session: Option<&Session>,
+) -> Result<canary::Canary, Box<VectorResult>> {
+    let Some(session) = session else {
+        let reason = "no target: set CONFORMANCE_BASE_URL and credentials";
+        return Err(Box::new(canary::not_planted(
+            loaded,
+            fixture::SetupError {
+                cause: crate::verdict::NotJudgedCause::Configuration,
+                message: reason.into(),
+            },
+        )));
+    };
+    if let Ok(vector) = &loaded.vector {
+        let missing: Vec<String> = vector
+            .needs()
+            .into_iter()
+            .filter_map(|need| session.target.lacks(need))
+            .collect();
+        if !missing.is_empty() {
+            return Err(Box::new(canary::not_planted(
+                loaded,
+                fixture::SetupError {
+                    cause: crate::verdict::NotJudgedCause::Configuration,
+                    message: missing.join("; "),
+                },
+            )));
+        }
+    }
+    canary::plant(session, loaded)
+        .await
+        .map_err(|e| Box::new(canary::not_planted(loaded, e)))
 }
 
 /// The endpoint a valid vector tests.

@@ -133,6 +133,18 @@ pub enum VectorBody {
     Signature(Box<SignatureCase>),
     /// Percent-encoding cases checked offline.
     PercentEncoding(Vec<EncodingCase>),
+    /// A collection planted before every other vector and read back between phases and at the
+    /// end: no request of the run names it, so it must not change.
+    Canary(CanarySpec),
+}
+
+/// Whose canary collection to plant.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CanarySpec {
+    /// `user` (default) or `other_user`.
+    #[serde(default)]
+    pub owner: Option<AuthMode>,
 }
 
 /// What a vector needs to exist before it runs; created through the API, destroyed afterwards.
@@ -664,7 +676,10 @@ impl Vector {
 
     /// Whether this is an offline check of the kit itself rather than of a target.
     pub fn is_self_check(&self) -> bool {
-        !matches!(self.body, VectorBody::Steps(_))
+        matches!(
+            self.body,
+            VectorBody::Signature(_) | VectorBody::PercentEncoding(_)
+        )
     }
 
     /// What the target configuration must provide to run this vector.
@@ -693,6 +708,12 @@ impl Vector {
             if !needs.contains(&need) {
                 needs.push(need);
             }
+        }
+        if let VectorBody::Canary(canary) = &self.body {
+            if let Some(need) = canary.owner.and_then(AuthMode::needs) {
+                needs.push(need);
+            }
+            needs.push(Need::TweetIds(3));
         }
         let tweets = self.fixtures.collection.as_ref().map_or(0, |c| c.tweets)
             + self
