@@ -2,6 +2,7 @@
 //! every mismatch says what was expected, what came, and where (a JSON pointer when it applies).
 
 mod content_type;
+mod cross_cutting;
 mod hard_errors;
 mod headers;
 mod invariants;
@@ -12,6 +13,7 @@ mod soft_errors;
 mod status;
 mod timeline;
 
+pub use cross_cutting::cross_cutting;
 pub use invariants::invariants;
 pub use json_match::json_diff;
 pub use rate_limit::RateLimitReading;

@@ -294,6 +294,9 @@ fn is_state_read(step: &Step) -> bool {
             .any(|expect| expect.timeline.is_some())
 }
 
+/// The requirement broken by rate-limit headers that contradict earlier ones of the same token.
+const RATE_LIMIT_HEADERS: &str = "ratelimit.headers";
+
 /// Whether the step itself is about rate limiting, so a 429 is its answer, not an obstacle.
 fn tests_rate_limiting(step: &Step) -> bool {
     step.exhaust_rate_limit
@@ -331,7 +334,7 @@ async fn run_step(
         } else {
             session.send(&step.request, bindings, paced).await?
         };
-        let record = judge_step(
+        let mut record = judge_step(
             step_name(step),
             endpoint,
             step,
@@ -340,6 +343,16 @@ async fn run_step(
             bindings,
             previous_rate_limit,
         );
+        let inconsistent: Vec<(String, Mismatch)> = record
+            .exchanges
+            .iter()
+            .filter_map(|exchange| session.rate_limit_consistency(&step.request, exchange))
+            .map(|mismatch| (RATE_LIMIT_HEADERS.to_string(), mismatch))
+            .collect();
+        if !inconsistent.is_empty() {
+            record.passed = false;
+            record.invariants.extend(inconsistent);
+        }
         let elapsed = first_read.elapsed();
         let answered = matches!(record.exchanges.last().map(|e| &e.response), Some(Ok(_)));
         if record.passed || !answered || elapsed + pause > window {
@@ -406,7 +419,11 @@ pub fn judge_step(
         exchanges
             .iter()
             .filter_map(|e| e.response.as_ref().ok())
-            .flat_map(check::invariants)
+            .flat_map(|response| {
+                let mut broken = check::invariants(response);
+                broken.extend(check::cross_cutting(response, spec));
+                broken
+            })
             .map(|(id, mismatch)| (id.to_string(), mismatch))
             .collect()
     } else {
@@ -433,14 +450,21 @@ fn under_test(step: &Step, endpoint: &str) -> bool {
             .is_some_and(|path| path.contains(&format!("/{endpoint}.json")))
 }
 
-/// The level a failed step counts at: the vector's, raised to that of a broken invariant's
-/// requirement when that is higher (a SHOULD vector that got a 5xx fails the MUST no-5xx rule).
+/// The level a failed step counts at. When the step's own expectations failed: the vector's,
+/// raised to that of a broken invariant's requirement when that is higher (a SHOULD vector that
+/// got a 5xx fails the MUST no-5xx rule). When only invariants failed: the highest level among
+/// them (a MUST vector whose answer was right but broke a SHOULD rule fails at SHOULD).
 fn level_with_invariants(level: Level, record: &StepRecord, spec: &Spec) -> Level {
-    record
+    let broken = record
         .invariants
         .iter()
-        .filter_map(|(id, _)| spec.requirements.get(id).map(|r| r.level))
-        .fold(level, |highest, broken| highest.min(broken))
+        .filter_map(|(id, _)| spec.requirements.get(id).map(|r| r.level));
+    let expectations_met = record.mismatches.iter().any(|(_, found)| found.is_empty());
+    if expectations_met {
+        broken.min().unwrap_or(level)
+    } else {
+        broken.fold(level, |highest, broken| highest.min(broken))
+    }
 }
 
 /// The most requests `exhaust_rate_limit` sends before judging: a target that never limits

@@ -60,6 +60,8 @@ pub struct Session {
     /// Settings.
     pub patience: Patience,
     windows: Mutex<HashMap<(&'static str, String), Window>>,
+    /// The last rate-limit reading per token and endpoint, with when it was received.
+    readings: Mutex<HashMap<(&'static str, String), (Instant, RateLimitReading)>>,
     waiting: Mutex<Waiting>,
     silent_in_a_row: AtomicUsize,
     unresponsive: AtomicBool,
@@ -99,6 +101,7 @@ impl Session {
             target,
             patience,
             windows: Mutex::default(),
+            readings: Mutex::default(),
             waiting: Mutex::default(),
             silent_in_a_row: AtomicUsize::new(0),
             unresponsive: AtomicBool::new(false),
@@ -225,6 +228,75 @@ impl Session {
         }
     }
 
+    /// Holds the rate-limit headers of one token's endpoint to one story across the whole run:
+    /// within a window the limit stays and remaining never goes up; the reset moves only once
+    /// the previous window has ended. Requests that overlapped in time are not compared (the
+    /// target may have counted them in either order), nor refusals of the authentication.
+    pub fn rate_limit_consistency(
+        &self,
+        request: &Request,
+        exchange: &Exchange,
+    ) -> Option<crate::check::Mismatch> {
+        let response = exchange.response.as_ref().ok()?;
+        let valid_token = matches!(
+            request.auth,
+            AuthMode::User | AuthMode::OtherUser | AuthMode::LimitedUser
+        );
+        if !valid_token || response.status == 401 || response.status >= 500 {
+            return None;
+        }
+        let reading = RateLimitReading::read(response).ok()?;
+        let key = (
+            token_of(request.auth),
+            request.endpoint.clone().unwrap_or_default(),
+        );
+        let now = Instant::now();
+        let sent = now.checked_sub(exchange.duration).unwrap_or(now);
+        let mut readings = self.readings.lock().unwrap();
+        let previous = readings.insert(key.clone(), (now, reading));
+        let (received, before) = previous?;
+        if received > sent {
+            return None;
+        }
+        let problem = if reading.reset == before.reset {
+            if reading.limit != before.limit {
+                Some(format!(
+                    "x-rate-limit-limit {} within the window where it was {}",
+                    reading.limit, before.limit
+                ))
+            } else if reading.remaining > before.remaining {
+                Some(format!(
+                    "x-rate-limit-remaining went up from {} to {} within one window (reset {})",
+                    before.remaining, reading.remaining, reading.reset
+                ))
+            } else {
+                None
+            }
+        } else if reading.reset < before.reset {
+            Some(format!(
+                "x-rate-limit-reset went back from {} to {}",
+                before.reset, reading.reset
+            ))
+        } else if before.reset > crate::oauth::unix_now() + 1 {
+            Some(format!(
+                "x-rate-limit-reset moved from {} to {} before the window ended",
+                before.reset, reading.reset
+            ))
+        } else {
+            None
+        };
+        problem.map(|actual| {
+            crate::check::Mismatch::new(
+                format!(
+                    "rate-limit headers of the {} token on {} across the run",
+                    key.0, key.1
+                ),
+                "one consistent window per token and endpoint",
+                actual,
+            )
+        })
+    }
+
     /// Remembers what a response says about its window.
     fn observe(&self, key: &(&'static str, String), response: &exchange::RecordedResponse) {
         let reading = RateLimitReading::read(response).ok();
@@ -271,5 +343,74 @@ pub(super) fn token_of(auth: AuthMode) -> &'static str {
         AuthMode::Bearer | AuthMode::UnknownBearer => "bearer",
         AuthMode::None => "anonymous",
         _ => "main user",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exchange::{RecordedRequest, RecordedResponse};
+
+    fn session() -> Session {
+        let target = crate::target::TargetArgs {
+            base_url: Some("http://127.0.0.1:9".into()),
+            consumer_key: Some("k".into()),
+            consumer_secret: Some("s".into()),
+            access_token: Some("t".into()),
+            access_token_secret: Some("ts".into()),
+            timeout_secs: 1.0,
+            ..Default::default()
+        }
+        .resolve()
+        .unwrap();
+        Session::new(std::sync::Arc::new(target), Patience::default())
+    }
+
+    fn exchange(remaining: u64, reset: u64) -> Exchange {
+        let headers = vec![
+            ("x-rate-limit-limit".to_string(), "15".to_string()),
+            ("x-rate-limit-remaining".to_string(), remaining.to_string()),
+            ("x-rate-limit-reset".to_string(), reset.to_string()),
+        ];
+        Exchange {
+            request: RecordedRequest::new("POST", "http://x/", Vec::new(), None),
+            response: Ok(RecordedResponse::new(200, headers, b"{}".to_vec(), false)),
+            duration: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn rate_limit_headers_must_tell_one_story_per_token() {
+        let session = session();
+        let request = Request::api(
+            "POST",
+            "collections/entries/remove",
+            Vec::new(),
+            AuthMode::User,
+        );
+        let later = crate::oauth::unix_now() + 600;
+        assert_eq!(
+            session.rate_limit_consistency(&request, &exchange(14, later)),
+            None
+        );
+        assert_eq!(
+            session.rate_limit_consistency(&request, &exchange(13, later)),
+            None
+        );
+        let up = session.rate_limit_consistency(&request, &exchange(14, later));
+        assert!(up.is_some_and(|m| m.actual.contains("went up from 13 to 14")));
+        let moved = session.rate_limit_consistency(&request, &exchange(15, later + 60));
+        assert!(moved.is_some_and(|m| m.actual.contains("before the window ended")));
+        // Another token has its own window.
+        let other = Request::api(
+            "POST",
+            "collections/entries/remove",
+            Vec::new(),
+            AuthMode::OtherUser,
+        );
+        assert_eq!(
+            session.rate_limit_consistency(&other, &exchange(15, later)),
+            None
+        );
     }
 }
