@@ -12,6 +12,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+/// A rate-limit window: whose token, which endpoint.
+type WindowKey = (&'static str, String);
+
 /// How patient a run is with a real target.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Patience {
@@ -59,9 +62,9 @@ pub struct Session {
     pub redactor: Redactor,
     /// Settings.
     pub patience: Patience,
-    windows: Mutex<HashMap<(&'static str, String), Window>>,
+    windows: Mutex<HashMap<WindowKey, Window>>,
     /// The last rate-limit reading per token and endpoint, with when it was received.
-    readings: Mutex<HashMap<(&'static str, String), (Instant, RateLimitReading)>>,
+    readings: Mutex<HashMap<WindowKey, (Instant, RateLimitReading)>>,
     waiting: Mutex<Waiting>,
     silent_in_a_row: AtomicUsize,
     unresponsive: AtomicBool,
@@ -173,7 +176,7 @@ impl Session {
     }
 
     /// Takes one request from the window, waiting for its reset when it is used up.
-    async fn reserve(&self, key: &(&'static str, String)) -> Result<(), SendError> {
+    async fn reserve(&self, key: &WindowKey) -> Result<(), SendError> {
         loop {
             let wait_until = {
                 let mut windows = self.windows.lock().unwrap();
@@ -298,7 +301,7 @@ impl Session {
     }
 
     /// Remembers what a response says about its window.
-    fn observe(&self, key: &(&'static str, String), response: &exchange::RecordedResponse) {
+    fn observe(&self, key: &WindowKey, response: &exchange::RecordedResponse) {
         let reading = RateLimitReading::read(response).ok();
         let mut windows = self.windows.lock().unwrap();
         match (reading, response.status) {
