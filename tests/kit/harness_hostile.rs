@@ -353,3 +353,51 @@ fn a_target_echoing_requests_in_every_spelling_leaks_nothing_into_any_output() {
         }
     }
 }
+
+/// One character XML 1.0 forbids (U+FFFE, U+FFFF, a control character) in a response must not
+/// make the JUnit file unreadable: CI reporters drop a file their parser rejects, and with it
+/// the whole run.
+#[test]
+fn xml_forbidden_characters_from_the_target_keep_junit_parseable() {
+    let url = serve(|mut stream| {
+        let _ = read_request(&mut stream);
+        reply(
+            stream,
+            "application/json",
+            "{\"errors\":[{\"code\":32,\"message\":\"bad \u{fffe}\u{ffff}\u{1}\u{1b} bytes\"}]}"
+                .as_bytes(),
+        );
+    });
+    let dir = vectors();
+    let out = tempfile::tempdir().unwrap();
+    let junit = out.path().join("junit.xml");
+    let output = Command::new(BIN)
+        .args(["run", "--vectors"])
+        .arg(dir.path())
+        .arg("--junit")
+        .arg(&junit)
+        .env("CONFORMANCE_BASE_URL", &url)
+        .env("CONFORMANCE_CONSUMER_KEY", "hostile-key")
+        .env("CONFORMANCE_CONSUMER_SECRET", CONSUMER_SECRET)
+        .env("CONFORMANCE_ACCESS_TOKEN", "1-hostile-token")
+        .env("CONFORMANCE_ACCESS_TOKEN_SECRET", TOKEN_SECRET)
+        .env("CONFORMANCE_BEARER_TOKEN", BEARER)
+        .env("CONFORMANCE_TWEET_IDS", "20,21,22")
+        .env("CONFORMANCE_TIMEOUT", "2")
+        .output()
+        .unwrap();
+    let text = std::fs::read_to_string(&junit).unwrap_or_else(|e| {
+        panic!(
+            "no JUnit file ({e}):\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    let document = roxmltree::Document::parse(&text)
+        .unwrap_or_else(|e| panic!("JUnit is not XML a parser accepts: {e}\n{text}"));
+    let failures = document
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .count();
+    assert!(failures > 0, "{text}");
+    assert!(text.contains("bad \u{fffd}\u{fffd}"), "{text}");
+}
