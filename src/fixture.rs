@@ -4,7 +4,9 @@
 
 use crate::exchange::Exchange;
 use crate::runner::{SendError, Session};
-use crate::vector::{AuthMode, Bindings, CollectionFixture, FixtureValues, Fixtures, Request};
+use crate::vector::{
+    AuthMode, Bindings, CollectionFixture, FixtureValues, Fixtures, Request, pointer_token,
+};
 use crate::verdict::NotJudgedCause;
 
 /// What was created for one vector; hand it back to [`teardown`].
@@ -39,6 +41,25 @@ impl SetupError {
     }
 }
 
+/// What a `collections/create` answer says of the collection's owner (documented in its
+/// `objects`, but a fixture does not need it, so each part is optional).
+struct Owner {
+    user_id: Option<String>,
+    screen_name: Option<String>,
+}
+
+/// Binds `<prefix>.user_id` and `<prefix>.screen_name` to what the create answer gave.
+fn bind_owner(owners: &mut Vec<(String, String)>, prefix: &str, owner: Owner) {
+    for (name, value) in [
+        ("user_id", owner.user_id),
+        ("screen_name", owner.screen_name),
+    ] {
+        if let Some(value) = value {
+            owners.push((format!("{prefix}.{name}"), value));
+        }
+    }
+}
+
 /// The connection to the target and what has been created so far.
 struct Provisioner<'a> {
     session: &'a Session,
@@ -56,8 +77,12 @@ pub async fn provision(
         provisioned: Provisioned::default(),
     };
     match provisioner.create_all(fixtures, label).await {
-        Ok(values) => {
-            provisioner.provisioned.bindings = Bindings::from_fixtures(&values);
+        Ok((values, owners)) => {
+            let mut bindings = Bindings::from_fixtures(&values);
+            for (name, value) in owners {
+                bindings.set(name, value);
+            }
+            provisioner.provisioned.bindings = bindings;
             provisioner.provisioned.values = values;
             Ok(provisioner.provisioned)
         }
@@ -84,7 +109,7 @@ impl Provisioner<'_> {
         &mut self,
         fixtures: &Fixtures,
         label: &str,
-    ) -> Result<FixtureValues, SetupError> {
+    ) -> Result<(FixtureValues, Vec<(String, String)>), SetupError> {
         let mut tweets = self.session.target.tweet_ids.iter().cloned();
         let mut take = |n: usize| -> Vec<String> { tweets.by_ref().take(n).collect() };
         let main = fixtures.collection.as_ref().map(|c| (c, take(c.tweets)));
@@ -96,34 +121,41 @@ impl Provisioner<'_> {
             spare_tweets: take(fixtures.spare_tweets),
             ..FixtureValues::default()
         };
+        let mut owners = Vec::new();
         if let Some((fixture, ids)) = main {
-            let id = self
+            let (id, owner) = self
                 .collection(fixture, &ids, AuthMode::User, label)
                 .await?;
             values.collection = Some((id, ids));
+            bind_owner(&mut owners, "collection", owner);
         }
         if let Some((fixture, ids)) = other {
-            let id = self
+            let (id, owner) = self
                 .collection(fixture, &ids, AuthMode::OtherUser, label)
                 .await?;
             values.other_collection = Some((id, ids));
+            bind_owner(&mut owners, "other_collection", owner);
         }
-        Ok(values)
+        Ok((values, owners))
     }
 
-    /// Creates one collection (owned by `fixture.owner`, else `default_owner`) holding the tweets.
+    /// Creates one collection (owned by `fixture.owner`, else `default_owner`) holding the tweets;
+    /// returns its id and what the answer says of its owner.
     async fn collection(
         &mut self,
         fixture: &CollectionFixture,
         tweet_ids: &[String],
         default_owner: AuthMode,
         label: &str,
-    ) -> Result<String, SetupError> {
+    ) -> Result<(String, Owner), SetupError> {
         let owner = fixture.owner.unwrap_or(default_owner);
-        let name: String = format!("conformance {label}").chars().take(25).collect();
-        let created = self
-            .call(owner, "collections/create", &[("name", &name)])
-            .await?;
+        let name: String = fixture
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("conformance {label}").chars().take(25).collect());
+        let mut params = vec![("name", name.as_str())];
+        params.extend(fixture.create_params());
+        let created = self.call(owner, "collections/create", &params).await?;
         let id = created
             .pointer("/response/timeline_id")
             .and_then(|v| v.as_str())
@@ -133,6 +165,22 @@ impl Provisioner<'_> {
                 ))
             })?
             .to_string();
+        let user_id = created
+            .pointer(&format!(
+                "/objects/timelines/{}/user_id",
+                pointer_token(&id)
+            ))
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
+        let screen_name = user_id.as_deref().and_then(|user| {
+            created
+                .pointer(&format!(
+                    "/objects/users/{}/screen_name",
+                    pointer_token(user)
+                ))
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        });
         self.provisioned.created.push((id.clone(), owner));
         for tweet_id in tweet_ids {
             let params = [("id", id.as_str()), ("tweet_id", tweet_id.as_str())];
@@ -151,7 +199,13 @@ impl Provisioner<'_> {
                 .created
                 .retain(|(created, _)| created != &id);
         }
-        Ok(id)
+        Ok((
+            id,
+            Owner {
+                user_id,
+                screen_name,
+            },
+        ))
     }
 
     async fn destroy_all(&mut self) {

@@ -40,8 +40,8 @@ pub async fn plant(session: &Session, loaded: &LoadedVector) -> Result<Canary, S
     let fixtures = Fixtures {
         collection: Some(CollectionFixture {
             tweets: TWEETS,
-            destroyed: false,
             owner: Some(owner),
+            ..CollectionFixture::default()
         }),
         ..Fixtures::default()
     };

@@ -165,7 +165,7 @@ pub struct Fixtures {
 }
 
 /// A collection to create for a vector.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CollectionFixture {
     /// How many tweets to add, in order; the last added is on top of the collection.
@@ -178,6 +178,32 @@ pub struct CollectionFixture {
     /// `collection`, `other_user` for `other_collection`.
     #[serde(default)]
     pub owner: Option<AuthMode>,
+    /// `name` sent to `collections/create`; default `conformance <vector>` cut to 25 characters.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `description` sent to `collections/create`, so a vector can read it back.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `url` sent to `collections/create`, so a vector can read it back.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// `timeline_order` sent to `collections/create`, for the ordering vectors of the family.
+    #[serde(default)]
+    pub timeline_order: Option<String>,
+}
+
+impl CollectionFixture {
+    /// The optional `collections/create` parameters this fixture sets, in documented order.
+    pub fn create_params(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("description", &self.description),
+            ("url", &self.url),
+            ("timeline_order", &self.timeline_order),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.as_deref().map(|v| (name, v)))
+        .collect()
+    }
 }
 
 /// One request and what its response must look like.

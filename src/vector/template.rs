@@ -59,7 +59,7 @@ impl Bindings {
         let stand_ins = |prefix: &str, n: usize| -> Vec<String> {
             (0..n).map(|i| format!("{prefix}{i}")).collect()
         };
-        Bindings::from_fixtures(&FixtureValues {
+        let mut bindings = Bindings::from_fixtures(&FixtureValues {
             collection: fixtures
                 .collection
                 .as_ref()
@@ -69,7 +69,16 @@ impl Bindings {
                 .as_ref()
                 .map(|c| ("custom-2".to_string(), stand_ins("2", c.tweets))),
             spare_tweets: stand_ins("3", fixtures.spare_tweets),
-        })
+        });
+        let declared = [
+            ("collection", fixtures.collection.is_some()),
+            ("other_collection", fixtures.other_collection.is_some()),
+        ];
+        for (prefix, _) in declared.into_iter().filter(|(_, declared)| *declared) {
+            bindings.set(format!("{prefix}.user_id"), "4");
+            bindings.set(format!("{prefix}.screen_name"), "someone");
+        }
+        bindings
     }
 
     /// Binds `name` to `value`.

@@ -8,6 +8,7 @@ mod server_support;
 mod support;
 
 mod failure_text;
+mod family;
 mod harness_cli;
 mod harness_hostile;
 mod kill_matrix;

@@ -907,3 +907,210 @@ async fn hostile_input_never_yields_a_server_error() {
         .unwrap();
     crate::server_support::read(r).await.assert_error(400, 215);
 }
+
+/// The kit's own `specs/`, loaded once: the server's answers are validated against the schemas
+/// the vectors use, so the reference server and the kit cannot drift apart.
+fn spec() -> &'static collections_conformance::spec::Spec {
+    static SPEC: std::sync::OnceLock<collections_conformance::spec::Spec> =
+        std::sync::OnceLock::new();
+    SPEC.get_or_init(|| {
+        collections_conformance::spec::Spec::load(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("specs"),
+        )
+        .expect("specs/ loads")
+    })
+}
+
+/// The schema problems of `body` against `specs/schemas/<name>.json`, one line each.
+fn schema_problems(name: &str, body: &Value) -> Vec<String> {
+    spec()
+        .schemas
+        .check(name, body)
+        .unwrap_or_else(|| panic!("no schema `{name}` in specs/schemas/"))
+        .into_iter()
+        .map(|p| format!("{}: {}", p.instance_path, p.message))
+        .collect()
+}
+
+/// Asserts the response body validates against the named schema of `specs/schemas/`.
+#[track_caller]
+fn assert_schema(r: &crate::server_support::Resp, name: &str) {
+    let problems = schema_problems(name, &r.body);
+    assert!(
+        problems.is_empty(),
+        "the server's answer breaks specs/schemas/{name}.json: {}\n{}",
+        problems.join("; "),
+        r.raw
+    );
+}
+
+#[tokio::test]
+async fn every_family_answer_validates_against_the_kits_schemas() {
+    let kit = Kit::start().await;
+    let t: Vec<String> = (0..4).map(|i| kit.tweet(i)).collect();
+    let r = kit
+        .call(
+            0,
+            "POST",
+            "collections/create",
+            &[("name", "Schemas"), ("url", "https://example.com/")],
+        )
+        .await;
+    assert_schema(&r, "collection-create");
+    let id = r.body["response"]["timeline_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let second = kit.create(0, "Schemas too").await;
+
+    let r = kit
+        .post_query(
+            0,
+            "collections/entries/add",
+            &[("id", &id), ("tweet_id", &t[0])],
+        )
+        .await;
+    assert_schema(&r, "entry-change-envelope");
+    kit.add(0, &id, &t[1..3]).await;
+    let r = kit
+        .post_query(
+            0,
+            "collections/entries/add",
+            &[("id", &id), ("tweet_id", &t[0])],
+        )
+        .await;
+    assert_eq!(r.body["response"]["errors"][0]["reason"], "duplicate");
+    assert_schema(&r, "entry-change-envelope");
+    let r = kit
+        .post_query(
+            0,
+            "collections/entries/move",
+            &[("id", &id), ("tweet_id", &t[0]), ("relative_to", &t[2])],
+        )
+        .await;
+    assert_schema(&r, "entry-change-envelope");
+    let r = kit
+        .post_query(
+            0,
+            "collections/entries/move",
+            &[("id", &id), ("tweet_id", &t[3]), ("relative_to", &t[2])],
+        )
+        .await;
+    assert_eq!(r.body["response"]["errors"][0]["reason"], "not_found");
+    assert_schema(&r, "entry-change-envelope");
+    let body = format!(
+        r#"{{"id":"{id}","changes":[{{"op":"add","tweet_id":"{}"}},{{"op":"add","tweet_id":"{}"}}]}}"#,
+        t[3], t[1]
+    );
+    let r = curate(&kit, 0, body.as_bytes(), "application/json").await;
+    assert_eq!(r.body["response"]["errors"].as_array().unwrap().len(), 1);
+    assert_schema(&r, "entry-change-envelope");
+
+    let r = kit.call(1, "GET", "collections/show", &[("id", &id)]).await;
+    assert_schema(&r, "collection-show");
+    assert_schema(&r, "collection-permalink");
+    let r = kit
+        .call(
+            0,
+            "POST",
+            "collections/update",
+            &[("id", &id), ("name", "Renamed")],
+        )
+        .await;
+    assert_schema(&r, "collection-create");
+    let r = kit
+        .call(
+            0,
+            "GET",
+            "collections/entries",
+            &[("id", &id), ("count", "2")],
+        )
+        .await;
+    assert_eq!(r.body["response"]["position"]["was_truncated"], true);
+    assert_schema(&r, "collection-entries");
+    assert_schema(&r, "collection-permalink");
+
+    let user = kit.server.info().users[0].user_id.clone();
+    let r = kit
+        .call(
+            0,
+            "GET",
+            "collections/list",
+            &[("user_id", &user), ("count", "1")],
+        )
+        .await;
+    assert_schema(&r, "collection-list");
+    assert_schema(&r, "collection-list-next");
+    assert_schema(&r, "collection-permalink");
+    let r = kit
+        .call(
+            0,
+            "GET",
+            "collections/list",
+            &[("user_id", &user), ("count", "5")],
+        )
+        .await;
+    assert_schema(&r, "collection-list");
+    assert!(
+        !schema_problems("collection-list-next", &r.body).is_empty(),
+        "a complete page has no next_cursor: {}",
+        r.raw
+    );
+
+    let r = kit
+        .call(0, "POST", "collections/destroy", &[("id", &second)])
+        .await;
+    assert_schema(&r, "collection-destroy");
+    for r in [
+        kit.call(0, "GET", "collections/show", &[("id", &second)])
+            .await,
+        kit.call(0, "GET", "collections/list", &[]).await,
+        kit.call(0, "POST", "collections/entries/move", &[("id", &id)])
+            .await,
+        kit.call(0, "GET", "collections/create", &[("name", "x")])
+            .await,
+    ] {
+        assert!(r.status >= 400, "{}", r.raw);
+        assert_schema(&r, "hard-error-envelope");
+    }
+}
+
+#[test]
+fn the_family_schemas_refuse_answers_the_server_must_not_give() {
+    let show = json!({
+        "objects": {"timelines": {"custom-1": {
+            "name": "n", "user_id": "1", "description": "", "url": "", "visibility": "public",
+            "timeline_order": "curation_reverse_chron", "collection_type": "user",
+            "collection_url": "https://twitter.com/u/timelines/1"
+        }}},
+        "response": {"timeline_id": "custom-1"}
+    });
+    assert!(schema_problems("collection-show", &show).is_empty());
+    assert!(schema_problems("collection-permalink", &show).is_empty());
+    let broken = |pointer: &str, edit: &dyn Fn(&mut Value)| {
+        let mut value = show.clone();
+        edit(value.pointer_mut(pointer).unwrap());
+        value
+    };
+    let no_order = broken("/objects/timelines/custom-1", &|t| {
+        t.as_object_mut().unwrap().remove("timeline_order");
+    });
+    assert!(!schema_problems("collection-show", &no_order).is_empty());
+    let sideways = broken("/objects/timelines/custom-1/timeline_order", &|o| {
+        *o = json!("sideways")
+    });
+    assert!(!schema_problems("collection-show", &sideways).is_empty());
+    let numeric_owner = broken("/objects/timelines/custom-1/user_id", &|u| *u = json!(1));
+    assert!(!schema_problems("collection-show", &numeric_owner).is_empty());
+    let no_permalink = broken("/objects/timelines/custom-1", &|t| {
+        t.as_object_mut().unwrap().remove("collection_url");
+    });
+    assert!(!schema_problems("collection-permalink", &no_permalink).is_empty());
+    let list = json!({
+        "objects": {"timelines": {}},
+        "response": {"results": [{"timeline_id": 1}], "cursors": {}}
+    });
+    assert!(!schema_problems("collection-list", &list).is_empty());
+    let destroyed = json!({"destroyed": "true"});
+    assert!(!schema_problems("collection-destroy", &destroyed).is_empty());
+}
