@@ -7,9 +7,11 @@
 mod server_support;
 mod support;
 
+mod export_openapi;
 mod failure_text;
 mod harness_cli;
 mod harness_hostile;
+mod judge_har;
 mod kill_matrix;
 mod levels;
 mod reports;
