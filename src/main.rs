@@ -56,6 +56,18 @@ enum Command {
     /// tolerance matrix); exits 0 when the clean server passes, every fault is caught and every
     /// variant passes the default profile, 1 when not, 2 when the matrices cannot run.
     Mutants(MutantsArgs),
+    /// Judge recorded traffic: every exchange of a HAR file that targets a Collections endpoint,
+    /// against the response rules that need no fixtures and (with credentials) the client's
+    /// OAuth 1.0a signing. One trial per exchange; exit codes, profiles and reports as `run`.
+    ///
+    /// Accepts the test-harness arguments after the file: a filter, --exact, --skip, --list,
+    /// --format.
+    Judge {
+        #[command(flatten)]
+        judge: collections_conformance::judge::JudgeArgs,
+        #[command(flatten)]
+        test: libtest_mimic::Arguments,
+    },
     /// Write the contract in another tool's format (`export openapi`: OpenAPI 3.1).
     Export {
         #[command(subcommand)]
@@ -149,6 +161,9 @@ fn main() -> ExitCode {
         Command::Lint { run } => lint(&run),
         Command::Mutants(args) => mutants_cli(args),
         Command::Export { format } => export(format),
+        Command::Judge { judge, test } => {
+            run::exit_code(&collections_conformance::judge::run(&test, &judge))
+        }
     }
 }
 
