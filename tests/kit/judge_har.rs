@@ -454,7 +454,12 @@ async fn traffic_recorded_from_python_twitter_tools_is_judged() {
     let har = har(proxy.entries.lock().unwrap().clone());
     server.shutdown().await.unwrap();
     assert_eq!(har.log.entries.len(), 7, "create, add, remove x2, entries, bad signature, destroy");
-    std::fs::write(dir.path().join("python-twitter-tools.har"), serde_json::to_string_pretty(&har).unwrap()).unwrap();
+    // CONFORMANCE_KEEP_HAR=FILE keeps the recording, to try `judge` on it by hand.
+    if let Some(keep) = std::env::var_os("CONFORMANCE_KEEP_HAR") {
+        std::fs::write(keep, serde_json::to_string_pretty(&har).unwrap()).unwrap();
+        let credentials = serde_json::json!({"consumer_key": info.consumer_key, "consumer_secret": info.consumer_secret, "access_token": info.users[0].access_token, "access_token_secret": info.users[0].access_token_secret});
+        println!("credentials: {credentials}");
+    }
 
     // Response rules alone: all pass.
     let results = judged(&har, None);
@@ -490,15 +495,19 @@ async fn recording_proxy(upstream: String) -> Proxy {
             let started = now();
             let method = request.method().to_string();
             let path_and_query = request.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
-            let url = format!("{upstream}{path_and_query}");
+            // The server checks the signature against the Host the client addressed, so the
+            // Host header is forwarded; the HAR records the URL the client used (the proxy's).
+            let host = request.headers().get("host").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+            let url = format!("http://{host}{path_and_query}");
+            let forward_to = format!("{upstream}{path_and_query}");
             let headers: Vec<(String, String)> = request
                 .headers()
                 .iter()
-                .filter(|(k, _)| !["host", "content-length", "transfer-encoding"].contains(&k.as_str()))
+                .filter(|(k, _)| !["content-length", "transfer-encoding"].contains(&k.as_str()))
                 .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string()))
                 .collect();
             let body = to_bytes(request.into_body(), 1 << 20).await.unwrap_or_default();
-            let mut forward = http.request(method.parse().unwrap(), &url);
+            let mut forward = http.request(method.parse().unwrap(), &forward_to);
             for (k, v) in &headers {
                 forward = forward.header(k, v);
             }
