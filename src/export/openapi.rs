@@ -427,7 +427,10 @@ pub fn document(spec: &Spec) -> anyhow::Result<Value> {
 
 /// The document as pretty-printed JSON with a final newline.
 pub fn render(spec: &Spec) -> anyhow::Result<String> {
-    Ok(format!("{}\n", serde_json::to_string_pretty(&document(spec)?)?))
+    Ok(format!(
+        "{}\n",
+        serde_json::to_string_pretty(&document(spec)?)?
+    ))
 }
 
 /// Every API schema of `specs/schemas/`, references rewritten to `#/components/schemas/*`,
@@ -456,10 +459,7 @@ pub fn rewrite_refs(value: &mut Value) {
         Value::Object(map) => {
             for (key, inner) in map.iter_mut() {
                 if key == "$ref" {
-                    if let Some(name) = inner
-                        .as_str()
-                        .and_then(|r| r.strip_prefix(URN_PREFIX))
-                    {
+                    if let Some(name) = inner.as_str().and_then(|r| r.strip_prefix(URN_PREFIX)) {
                         *inner = Value::String(format!("#/components/schemas/{name}"));
                     }
                 } else {

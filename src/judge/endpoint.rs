@@ -59,8 +59,17 @@ mod tests {
             target("http://127.0.0.1:9/proxy/1.1/collections/show.json").as_deref(),
             Some("collections/show")
         );
-        assert_eq!(target("https://api.twitter.com/1.1/statuses/update.json"), None);
-        assert_eq!(target("https://api.twitter.com/1.1/collections/entries/remove"), None);
-        assert_eq!(target("https://api.twitter.com/1.1/collections/.json"), None);
+        assert_eq!(
+            target("https://api.twitter.com/1.1/statuses/update.json"),
+            None
+        );
+        assert_eq!(
+            target("https://api.twitter.com/1.1/collections/entries/remove"),
+            None
+        );
+        assert_eq!(
+            target("https://api.twitter.com/1.1/collections/.json"),
+            None
+        );
     }
 }

@@ -77,13 +77,21 @@ pub struct CredentialArgs {
     #[arg(long, env = "CONFORMANCE_OTHER_ACCESS_TOKEN")]
     pub other_access_token: Option<String>,
     /// Access token secret of the second user.
-    #[arg(long, env = "CONFORMANCE_OTHER_ACCESS_TOKEN_SECRET", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "CONFORMANCE_OTHER_ACCESS_TOKEN_SECRET",
+        hide_env_values = true
+    )]
     pub other_access_token_secret: Option<String>,
     /// Access token of the rate-limited user.
     #[arg(long, env = "CONFORMANCE_LIMITED_ACCESS_TOKEN")]
     pub limited_access_token: Option<String>,
     /// Access token secret of the rate-limited user.
-    #[arg(long, env = "CONFORMANCE_LIMITED_ACCESS_TOKEN_SECRET", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "CONFORMANCE_LIMITED_ACCESS_TOKEN_SECRET",
+        hide_env_values = true
+    )]
     pub limited_access_token_secret: Option<String>,
 }
 
@@ -95,7 +103,10 @@ impl CredentialArgs {
         let tokens: Vec<(String, String)> = [
             (&self.access_token, &self.access_token_secret),
             (&self.other_access_token, &self.other_access_token_secret),
-            (&self.limited_access_token, &self.limited_access_token_secret),
+            (
+                &self.limited_access_token,
+                &self.limited_access_token_secret,
+            ),
         ]
         .into_iter()
         .filter_map(|(token, secret)| Some((given(token)?, given(secret)?)))
@@ -114,9 +125,18 @@ impl CredentialArgs {
     fn secrets(&self) -> Vec<(String, &'static str)> {
         [
             (&self.consumer_secret, "$CONFORMANCE_CONSUMER_SECRET"),
-            (&self.access_token_secret, "$CONFORMANCE_ACCESS_TOKEN_SECRET"),
-            (&self.other_access_token_secret, "$CONFORMANCE_OTHER_ACCESS_TOKEN_SECRET"),
-            (&self.limited_access_token_secret, "$CONFORMANCE_LIMITED_ACCESS_TOKEN_SECRET"),
+            (
+                &self.access_token_secret,
+                "$CONFORMANCE_ACCESS_TOKEN_SECRET",
+            ),
+            (
+                &self.other_access_token_secret,
+                "$CONFORMANCE_OTHER_ACCESS_TOKEN_SECRET",
+            ),
+            (
+                &self.limited_access_token_secret,
+                "$CONFORMANCE_LIMITED_ACCESS_TOKEN_SECRET",
+            ),
         ]
         .into_iter()
         .filter_map(|(secret, name)| Some((secret.clone().filter(|s| !s.is_empty())?, name)))
@@ -145,20 +165,31 @@ pub fn judge_har(
     spec: &Spec,
     keys: Option<signature::Keys>,
 ) -> Vec<EntryVerdict> {
-    let width = har.log.entries.len().saturating_sub(1).to_string().len().max(3);
+    let width = har
+        .log
+        .entries
+        .len()
+        .saturating_sub(1)
+        .to_string()
+        .len()
+        .max(3);
     let mut windows = rate_limit::Windows::default();
     let mut signatures = keys.map(signature::Signatures::new);
     let mut verdicts = Vec::new();
     for (index, entry) in har.log.entries.iter().enumerate() {
         let method = entry.request.method.to_ascii_uppercase();
         let url = url::Url::parse(&entry.request.url);
-        let path = url.as_ref().map_or_else(|_| entry.request.url.clone(), |u| u.path().to_string());
+        let path = url
+            .as_ref()
+            .map_or_else(|_| entry.request.url.clone(), |u| u.path().to_string());
         let id = format!("exchange::{index:0width$} {method} {path}");
         let target = url.as_ref().ok().and_then(endpoint::collections_target);
         let (Ok(url), Some(target)) = (&url, target) else {
             verdicts.push(EntryVerdict::Skipped {
                 id,
-                reason: format!("log.entries[{index}] is not a Collections endpoint (/1.1/collections/...json)"),
+                reason: format!(
+                    "log.entries[{index}] is not a Collections endpoint (/1.1/collections/...json)"
+                ),
             });
             continue;
         };
@@ -182,7 +213,14 @@ pub fn judge_har(
         match &exchange.response {
             Ok(response) => {
                 findings.extend(response::judge(spec, &target, response));
-                findings.extend(windows.judge(spec, index, started_at, &token, &target.path, response));
+                findings.extend(windows.judge(
+                    spec,
+                    index,
+                    started_at,
+                    &token,
+                    &target.path,
+                    response,
+                ));
             }
             Err(reason) => {
                 not_judged = Some((
@@ -207,8 +245,15 @@ pub fn judge_har(
             .response
             .as_ref()
             .map_or_else(|_| "no response".to_string(), |r| r.status.to_string());
-        let title = format!("log.entries[{index}] {method} {} -> {status}", entry.request.url);
-        let level = findings.iter().map(|f| f.level).min().unwrap_or(Level::Must);
+        let title = format!(
+            "log.entries[{index}] {method} {} -> {status}",
+            entry.request.url
+        );
+        let level = findings
+            .iter()
+            .map(|f| f.level)
+            .min()
+            .unwrap_or(Level::Must);
         let mut requirements: Vec<String> = findings
             .iter()
             .filter_map(|f| f.requirement.map(str::to_string))
@@ -266,7 +311,11 @@ pub fn judge_har(
 /// ([`crate::run::exit_code`]): unusable when the file cannot be read or holds no Collections
 /// exchange.
 pub fn run(test_args: &libtest_mimic::Arguments, args: &JudgeArgs) -> Result<RunOutcome, Unusable> {
-    let profile = if args.strict { Profile::Strict } else { args.profile };
+    let profile = if args.strict {
+        Profile::Strict
+    } else {
+        args.profile
+    };
     let specs = args
         .specs
         .clone()
@@ -279,7 +328,9 @@ pub fn run(test_args: &libtest_mimic::Arguments, args: &JudgeArgs) -> Result<Run
     let verdicts: Vec<EntryVerdict> = judge_har(&har, &args.har, &spec, keys.clone())
         .into_iter()
         .map(|verdict| match verdict {
-            EntryVerdict::Judged(result) => EntryVerdict::Judged(Box::new(result.redacted(&redactor))),
+            EntryVerdict::Judged(result) => {
+                EntryVerdict::Judged(Box::new(result.redacted(&redactor)))
+            }
             skipped => skipped,
         })
         .collect();
@@ -303,7 +354,11 @@ pub fn run(test_args: &libtest_mimic::Arguments, args: &JudgeArgs) -> Result<Run
             args.har.display(),
             har.log.entries.len(),
             results.len(),
-            if keys.is_some() { "verified with the given credentials" } else { "not checked (no consumer secret and token pair given)" }
+            if keys.is_some() {
+                "verified with the given credentials"
+            } else {
+                "not checked (no consumer secret and token pair given)"
+            }
         );
     }
     let trials: Vec<Trial> = verdicts.iter().map(|v| trial(v, profile)).collect();
@@ -321,7 +376,9 @@ pub fn run(test_args: &libtest_mimic::Arguments, args: &JudgeArgs) -> Result<Run
         duration: started.elapsed(),
         coverage: Vec::new(),
     };
-    let write = |path: &Option<PathBuf>, render: fn(&RunReport<'_>) -> anyhow::Result<String>| -> Result<(), Unusable> {
+    let write = |path: &Option<PathBuf>,
+                 render: fn(&RunReport<'_>) -> anyhow::Result<String>|
+     -> Result<(), Unusable> {
         if let Some(path) = path {
             render(&report)
                 .and_then(|text| report::write(path, &text))

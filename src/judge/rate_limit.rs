@@ -44,9 +44,13 @@ impl Windows {
         response: &RecordedResponse,
     ) -> Vec<Finding> {
         let finding = |mismatch| Finding::of(spec, HEADERS, Level::Should, mismatch);
-        let any = ["x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset"]
-            .iter()
-            .any(|name| response.header(name).is_some());
+        let any = [
+            "x-rate-limit-limit",
+            "x-rate-limit-remaining",
+            "x-rate-limit-reset",
+        ]
+        .iter()
+        .any(|name| response.header(name).is_some());
         if !any {
             // Refusals before authentication carry none; a success should.
             if (200..300).contains(&response.status) && !token.is_empty() {
@@ -89,11 +93,7 @@ impl Windows {
         let key = (token.to_string(), endpoint.to_string());
         if !token.is_empty() {
             if let Some(before) = self.last.get(&key) {
-                found.extend(
-                    sequence(before, &reading, started)
-                        .into_iter()
-                        .map(finding),
-                );
+                found.extend(sequence(before, &reading, started).into_iter().map(finding));
             }
             self.last.insert(key, Seen { entry, reading });
         }
@@ -104,7 +104,8 @@ impl Windows {
 fn sequence(before: &Seen, now: &RateLimitReading, started: Option<i64>) -> Option<Mismatch> {
     let previous = before.reading;
     if now.reset == previous.reset {
-        let counted = now.remaining < previous.remaining || (previous.remaining == 0 && now.remaining == 0);
+        let counted =
+            now.remaining < previous.remaining || (previous.remaining == 0 && now.remaining == 0);
         return (!counted).then(|| {
             Mismatch::new(
                 "x-rate-limit-remaining",
@@ -117,7 +118,8 @@ fn sequence(before: &Seen, now: &RateLimitReading, started: Option<i64>) -> Opti
         });
     }
     // A new window may start only once the previous one has ended.
-    let ended = started.is_some_and(|t| t + SLACK >= i64::try_from(previous.reset).unwrap_or(i64::MAX));
+    let ended =
+        started.is_some_and(|t| t + SLACK >= i64::try_from(previous.reset).unwrap_or(i64::MAX));
     (!ended).then(|| {
         Mismatch::new(
             "x-rate-limit-reset",
@@ -125,7 +127,10 @@ fn sequence(before: &Seen, now: &RateLimitReading, started: Option<i64>) -> Opti
                 "unchanged at {} (log.entries[{}]) until that window ends{}",
                 previous.reset,
                 before.entry,
-                started.map_or(" (this entry has no valid startedDateTime)".to_string(), |t| format!("; this request started at {t}"))
+                started.map_or(
+                    " (this entry has no valid startedDateTime)".to_string(),
+                    |t| format!("; this request started at {t}")
+                )
             ),
             format!("{} (remaining {})", now.reset, now.remaining),
         )
@@ -166,18 +171,38 @@ mod tests {
         let reset = T + 900;
         for (i, remaining) in ["3", "2", "1", "0"].iter().enumerate() {
             let r = response(200, "4", remaining, reset);
-            assert!(windows.judge(&spec, i, Some(T + i as i64), "tok", "/r", &r).is_empty());
+            assert!(
+                windows
+                    .judge(&spec, i, Some(T + i as i64), "tok", "/r", &r)
+                    .is_empty()
+            );
         }
         // Exhausted: further 429s stay at 0.
         let r = response(429, "4", "0", reset);
-        assert!(windows.judge(&spec, 4, Some(T + 5), "tok", "/r", &r).is_empty());
+        assert!(
+            windows
+                .judge(&spec, 4, Some(T + 5), "tok", "/r", &r)
+                .is_empty()
+        );
         // After the window ended, a new one starts.
         let r = response(200, "4", "3", reset + 900);
-        assert!(windows.judge(&spec, 5, Some(reset), "tok", "/r", &r).is_empty());
+        assert!(
+            windows
+                .judge(&spec, 5, Some(reset), "tok", "/r", &r)
+                .is_empty()
+        );
         // Another token or endpoint has windows of its own.
         let r = response(200, "4", "3", reset);
-        assert!(windows.judge(&spec, 6, Some(T + 6), "other", "/r", &r).is_empty());
-        assert!(windows.judge(&spec, 7, Some(T + 6), "tok", "/s", &r).is_empty());
+        assert!(
+            windows
+                .judge(&spec, 6, Some(T + 6), "other", "/r", &r)
+                .is_empty()
+        );
+        assert!(
+            windows
+                .judge(&spec, 7, Some(T + 6), "tok", "/s", &r)
+                .is_empty()
+        );
     }
 
     #[test]
@@ -185,12 +210,39 @@ mod tests {
         let spec = spec();
         let mut windows = Windows::default();
         let reset = T + 900;
-        assert!(windows.judge(&spec, 0, Some(T), "tok", "/r", &response(200, "4", "3", reset)).is_empty());
-        assert_eq!(
-            texts(windows.judge(&spec, 1, Some(T + 1), "tok", "/r", &response(200, "4", "3", reset))),
-            ["x-rate-limit-remaining: expected less than 3 (log.entries[0], same token, endpoint and window), actual 3"]
+        assert!(
+            windows
+                .judge(
+                    &spec,
+                    0,
+                    Some(T),
+                    "tok",
+                    "/r",
+                    &response(200, "4", "3", reset)
+                )
+                .is_empty()
         );
-        let moved = texts(windows.judge(&spec, 2, Some(T + 2), "tok", "/r", &response(200, "4", "4", reset + 5)));
+        assert_eq!(
+            texts(windows.judge(
+                &spec,
+                1,
+                Some(T + 1),
+                "tok",
+                "/r",
+                &response(200, "4", "3", reset)
+            )),
+            [
+                "x-rate-limit-remaining: expected less than 3 (log.entries[0], same token, endpoint and window), actual 3"
+            ]
+        );
+        let moved = texts(windows.judge(
+            &spec,
+            2,
+            Some(T + 2),
+            "tok",
+            "/r",
+            &response(200, "4", "4", reset + 5),
+        ));
         assert_eq!(moved.len(), 1, "{moved:?}");
         assert!(moved[0].starts_with(&format!("x-rate-limit-reset: expected unchanged at {reset} (log.entries[1]) until that window ends; this request started at {}", T + 2)), "{moved:?}");
     }
@@ -200,18 +252,38 @@ mod tests {
         let spec = spec();
         let mut windows = Windows::default();
         assert_eq!(
-            texts(windows.judge(&spec, 0, Some(T), "tok", "/r", &response(200, "4", "many", T + 900))),
+            texts(windows.judge(
+                &spec,
+                0,
+                Some(T),
+                "tok",
+                "/r",
+                &response(200, "4", "many", T + 900)
+            )),
             ["header x-rate-limit-remaining: expected a non-negative integer, actual `many`"]
         );
-        let found = texts(windows.judge(&spec, 1, Some(T), "tok", "/q", &response(200, "4", "9", T - 60)));
+        let found = texts(windows.judge(
+            &spec,
+            1,
+            Some(T),
+            "tok",
+            "/q",
+            &response(200, "4", "9", T - 60),
+        ));
         assert_eq!(found.len(), 2, "{found:?}");
-        assert!(found[0].starts_with("x-rate-limit-remaining: expected at most x-rate-limit-limit (4)"));
+        assert!(
+            found[0].starts_with("x-rate-limit-remaining: expected at most x-rate-limit-limit (4)")
+        );
         assert!(found[1].starts_with("x-rate-limit-reset: expected a time after the request"));
         let absent = RecordedResponse::new(200, vec![], b"{}".to_vec(), false);
         assert_eq!(
             texts(windows.judge(&spec, 2, Some(T), "tok", "/q", &absent)),
             ["x-rate-limit-* headers: expected present on an authenticated success, actual absent"]
         );
-        assert!(windows.judge(&spec, 3, Some(T), "", "/q", &absent).is_empty());
+        assert!(
+            windows
+                .judge(&spec, 3, Some(T), "", "/q", &absent)
+                .is_empty()
+        );
     }
 }

@@ -35,7 +35,9 @@ pub fn judge(spec: &Spec, target: &Target, response: &RecordedResponse) -> Vec<F
         .into_iter()
         .map(|(id, mismatch)| Finding::of(spec, id, Level::Must, mismatch))
         .collect();
-    let json_media_type = found.iter().all(|f| f.mismatch.check != "invariant content type");
+    let json_media_type = found
+        .iter()
+        .all(|f| f.mismatch.check != "invariant content type");
     if json_media_type {
         found.extend(charset(spec, response));
     }
@@ -64,12 +66,10 @@ pub fn judge(spec: &Spec, target: &Target, response: &RecordedResponse) -> Vec<F
 fn charset(spec: &Spec, response: &RecordedResponse) -> Option<Finding> {
     let value = response.header("content-type")?;
     let has_utf8 = value.split(';').skip(1).any(|parameter| {
-        parameter
-            .split_once('=')
-            .is_some_and(|(k, v)| {
-                k.trim().eq_ignore_ascii_case("charset")
-                    && v.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
-            })
+        parameter.split_once('=').is_some_and(|(k, v)| {
+            k.trim().eq_ignore_ascii_case("charset")
+                && v.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+        })
     });
     (!has_utf8).then(|| {
         Finding::of(
@@ -161,11 +161,18 @@ fn status_code_pairs(spec: &Spec, response: &RecordedResponse) -> Vec<Finding> {
             Level::Must,
             Mismatch::new(
                 "error code",
-                format!("errors[].code {} with HTTP 429", spec.error_codes.describe(88)),
+                format!(
+                    "errors[].code {} with HTTP 429",
+                    spec.error_codes.describe(88)
+                ),
                 if codes.is_empty() {
                     "no integer code".to_string()
                 } else {
-                    codes.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")
+                    codes
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 },
             )
             .at("/errors"),
@@ -273,10 +280,22 @@ mod tests {
                 200,
                 r#"{"response":{"errors":[{"change":{"tweet_id":"390890231215292416","op":"remove"},"reason":"not_found"}]},"objects":{}}"#,
             ),
-            (404, r#"{"errors":[{"code":34,"message":"Sorry, that page does not exist."}]}"#),
-            (429, r#"{"errors":[{"code":88,"message":"Rate limit exceeded"}]}"#),
-            (401, r#"{"errors":[{"code":89,"message":"Invalid or expired token"}]}"#),
-            (403, r#"{"errors":[{"code":89,"message":"Invalid or expired token"}]}"#),
+            (
+                404,
+                r#"{"errors":[{"code":34,"message":"Sorry, that page does not exist."}]}"#,
+            ),
+            (
+                429,
+                r#"{"errors":[{"code":88,"message":"Rate limit exceeded"}]}"#,
+            ),
+            (
+                401,
+                r#"{"errors":[{"code":89,"message":"Invalid or expired token"}]}"#,
+            ),
+            (
+                403,
+                r#"{"errors":[{"code":89,"message":"Invalid or expired token"}]}"#,
+            ),
         ] {
             let found = judge(&spec, &remove(), &response(status, JSON, body));
             assert!(found.is_empty(), "{status} {body}: {:?}", lines(&found));
@@ -298,28 +317,82 @@ mod tests {
         assert_eq!(numeric.len(), 1, "{:?}", lines(&numeric));
         assert!(lines(&numeric)[0].starts_with("[MUST envelope.soft.shape] schema entry-change-envelope at /response/errors/0/change/tweet_id"));
 
-        let hard_as_200 = judge(&spec, &remove(), &response(200, JSON, r#"{"errors":[{"code":34,"message":"x"}]}"#));
-        assert!(lines(&hard_as_200)[0].starts_with("[MUST envelope.soft.shape]"), "{:?}", lines(&hard_as_200));
+        let hard_as_200 = judge(
+            &spec,
+            &remove(),
+            &response(200, JSON, r#"{"errors":[{"code":34,"message":"x"}]}"#),
+        );
+        assert!(
+            lines(&hard_as_200)[0].starts_with("[MUST envelope.soft.shape]"),
+            "{:?}",
+            lines(&hard_as_200)
+        );
 
-        let soft_as_404 = judge(&spec, &remove(), &response(404, JSON, r#"{"objects":{},"response":{"errors":[]}}"#));
-        assert!(lines(&soft_as_404)[0].starts_with("[MUST envelope.hard.shape]"), "{:?}", lines(&soft_as_404));
+        let soft_as_404 = judge(
+            &spec,
+            &remove(),
+            &response(404, JSON, r#"{"objects":{},"response":{"errors":[]}}"#),
+        );
+        assert!(
+            lines(&soft_as_404)[0].starts_with("[MUST envelope.hard.shape]"),
+            "{:?}",
+            lines(&soft_as_404)
+        );
 
-        let pair = judge(&spec, &remove(), &response(403, JSON, r#"{"errors":[{"code":34,"message":"Sorry, that page does not exist."}]}"#));
+        let pair = judge(
+            &spec,
+            &remove(),
+            &response(
+                403,
+                JSON,
+                r#"{"errors":[{"code":34,"message":"Sorry, that page does not exist."}]}"#,
+            ),
+        );
         assert_eq!(
             lines(&pair),
-            ["[SHOULD] status/code pair at /errors/0/code: expected HTTP 404 for code 34 (Sorry, that page does not exist.) (specs/error-codes.json), actual HTTP 403"]
+            [
+                "[SHOULD] status/code pair at /errors/0/code: expected HTTP 404 for code 34 (Sorry, that page does not exist.) (specs/error-codes.json), actual HTTP 403"
+            ]
         );
 
-        let no_88 = judge(&spec, &remove(), &response(429, JSON, r#"{"errors":[{"code":34,"message":"Sorry, that page does not exist."}]}"#));
-        assert!(lines(&no_88).iter().any(|l| l.starts_with("[MUST ratelimit.exhausted] error code at /errors")), "{:?}", lines(&no_88));
+        let no_88 = judge(
+            &spec,
+            &remove(),
+            &response(
+                429,
+                JSON,
+                r#"{"errors":[{"code":34,"message":"Sorry, that page does not exist."}]}"#,
+            ),
+        );
+        assert!(
+            lines(&no_88)
+                .iter()
+                .any(|l| l.starts_with("[MUST ratelimit.exhausted] error code at /errors")),
+            "{:?}",
+            lines(&no_88)
+        );
 
-        let charset = judge(&spec, &remove(), &response(200, "application/json", r#"{"objects":{},"response":{"errors":[]}}"#));
+        let charset = judge(
+            &spec,
+            &remove(),
+            &response(
+                200,
+                "application/json",
+                r#"{"objects":{},"response":{"errors":[]}}"#,
+            ),
+        );
         assert_eq!(
             lines(&charset),
-            ["[SHOULD remove.response.content_type] content type: expected application/json; charset=utf-8, actual application/json"]
+            [
+                "[SHOULD remove.response.content_type] content type: expected application/json; charset=utf-8, actual application/json"
+            ]
         );
 
-        let html = judge(&spec, &remove(), &response(502, "text/html", "<h1>bad gateway</h1>"));
+        let html = judge(
+            &spec,
+            &remove(),
+            &response(502, "text/html", "<h1>bad gateway</h1>"),
+        );
         assert_eq!(html.len(), 3, "{:?}", lines(&html));
         assert!(html.iter().all(|f| f.level == Level::Must));
     }
@@ -335,7 +408,9 @@ mod tests {
         let found = judge(&spec, &show, &response(200, JSON, body));
         assert_eq!(
             lines(&found),
-            ["[MUST remove.ids.strings] ids as strings at /objects/timelines/custom-1/max_position: expected a JSON string (Collections ids, cursors and positions are strings), actual the number 12"]
+            [
+                "[MUST remove.ids.strings] ids as strings at /objects/timelines/custom-1/max_position: expected a JSON string (Collections ids, cursors and positions are strings), actual the number 12"
+            ]
         );
     }
 }

@@ -82,9 +82,10 @@ impl Gathered {
             ..Gathered::default()
         };
         let is_form = request.content_type.is_some_and(|t| {
-            t.split(';')
-                .next()
-                .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+            t.split(';').next().is_some_and(|m| {
+                m.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            })
         });
         if is_form {
             gathered.form = oauth::parse_form(request.body.unwrap_or_default());
@@ -177,7 +178,16 @@ impl Signatures {
         let mut judgement = Judgement::default();
         let found = &mut judgement.findings;
         if let Some(error) = &gathered.header_error {
-            found.push(Finding::of(spec, "auth.signature.verified", Level::Must, Mismatch::new("Authorization header", "a readable `OAuth k=\"v\", ...` header", error.clone())));
+            found.push(Finding::of(
+                spec,
+                "auth.signature.verified",
+                Level::Must,
+                Mismatch::new(
+                    "Authorization header",
+                    "a readable `OAuth k=\"v\", ...` header",
+                    error.clone(),
+                ),
+            ));
             return judgement;
         }
         let places = gathered.places();
@@ -187,7 +197,12 @@ impl Signatures {
             } else {
                 "no oauth_* parameters (no Authorization: OAuth header, none in the query or form body)"
             };
-            found.push(Finding::of(spec, USER_CONTEXT, Level::Must, Mismatch::new("OAuth 1.0a", "a request signed in user context", actual)));
+            found.push(Finding::of(
+                spec,
+                USER_CONTEXT,
+                Level::Must,
+                Mismatch::new("OAuth 1.0a", "a request signed in user context", actual),
+            ));
             return judgement;
         }
         if places.len() > 1 {
@@ -215,23 +230,48 @@ impl Signatures {
             }
         }
         let Some(signature) = gathered.get("oauth_signature").map(str::to_string) else {
-            found.push(Finding::of(spec, "auth.signature.required", Level::Must, Mismatch::new("oauth_signature", "present", "absent")));
+            found.push(Finding::of(
+                spec,
+                "auth.signature.required",
+                Level::Must,
+                Mismatch::new("oauth_signature", "present", "absent"),
+            ));
             return judgement;
         };
         let method = gathered.get("oauth_signature_method").unwrap_or_default();
         if !method.eq_ignore_ascii_case(oauth::HMAC_SHA1) {
-            found.push(Finding::of(spec, "auth.signature.hmac_sha1_only", Level::Must, Mismatch::new("oauth_signature_method", oauth::HMAC_SHA1, format!("`{method}`"))));
+            found.push(Finding::of(
+                spec,
+                "auth.signature.hmac_sha1_only",
+                Level::Must,
+                Mismatch::new(
+                    "oauth_signature_method",
+                    oauth::HMAC_SHA1,
+                    format!("`{method}`"),
+                ),
+            ));
             return judgement;
         }
         if let Some(version) = gathered.get("oauth_version") {
             if version != oauth::VERSION {
-                found.push(Finding::of(spec, "auth.version", Level::Should, Mismatch::new("oauth_version", "1.0 (or absent)", format!("`{version}`"))));
+                found.push(Finding::of(
+                    spec,
+                    "auth.version",
+                    Level::Should,
+                    Mismatch::new("oauth_version", "1.0 (or absent)", format!("`{version}`")),
+                ));
             }
         }
-        let consumer = gathered.get("oauth_consumer_key").unwrap_or_default().to_string();
+        let consumer = gathered
+            .get("oauth_consumer_key")
+            .unwrap_or_default()
+            .to_string();
         let token = gathered.token().to_string();
         let nonce = gathered.get("oauth_nonce").unwrap_or_default().to_string();
-        let timestamp = gathered.get("oauth_timestamp").unwrap_or_default().to_string();
+        let timestamp = gathered
+            .get("oauth_timestamp")
+            .unwrap_or_default()
+            .to_string();
         match (timestamp.parse::<i64>(), request.started) {
             (Ok(at), Some(started)) if (at - started).abs() > 300 => found.push(Finding::rule(
                 Level::Should,
@@ -244,9 +284,25 @@ impl Signatures {
             (Err(_), _) => found.push(Finding::of(spec, "auth.timestamp.window", Level::Must, Mismatch::new("oauth_timestamp", "seconds since the Unix epoch", format!("`{timestamp}`")))),
             _ => {}
         }
-        let replay_key = (consumer.clone(), token.clone(), nonce.clone(), timestamp.clone());
+        let replay_key = (
+            consumer.clone(),
+            token.clone(),
+            nonce.clone(),
+            timestamp.clone(),
+        );
         if let Some(first) = self.nonces.get(&replay_key) {
-            found.push(Finding::of(spec, "auth.nonce.replay", Level::Should, Mismatch::new("oauth_nonce", format!("a fresh nonce (log.entries[{first}] has the same nonce and timestamp)"), format!("`{nonce}`"))));
+            found.push(Finding::of(
+                spec,
+                "auth.nonce.replay",
+                Level::Should,
+                Mismatch::new(
+                    "oauth_nonce",
+                    format!(
+                        "a fresh nonce (log.entries[{first}] has the same nonce and timestamp)"
+                    ),
+                    format!("`{nonce}`"),
+                ),
+            ));
         } else {
             self.nonces.insert(replay_key, entry);
         }
@@ -287,18 +343,41 @@ struct Signer<'a> {
 }
 
 impl Signer<'_> {
-    fn sign(&self, method: &str, base_url: &str, params: &[(String, String)], encode: fn(&str) -> String) -> (String, String) {
-        let mut encoded: Vec<(String, String)> = params.iter().map(|(k, v)| (encode(k), encode(v))).collect();
+    fn sign(
+        &self,
+        method: &str,
+        base_url: &str,
+        params: &[(String, String)],
+        encode: fn(&str) -> String,
+    ) -> (String, String) {
+        let mut encoded: Vec<(String, String)> =
+            params.iter().map(|(k, v)| (encode(k), encode(v))).collect();
         encoded.sort();
-        let parameter_string = encoded.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
-        let base = format!("{}&{}&{}", method.to_ascii_uppercase(), encode(base_url), encode(&parameter_string));
-        let signature = oauth::hmac_sha1(&oauth::signing_key(self.consumer_secret, self.token_secret), &base);
+        let parameter_string = encoded
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&");
+        let base = format!(
+            "{}&{}&{}",
+            method.to_ascii_uppercase(),
+            encode(base_url),
+            encode(&parameter_string)
+        );
+        let signature = oauth::hmac_sha1(
+            &oauth::signing_key(self.consumer_secret, self.token_secret),
+            &base,
+        );
         (signature, base)
     }
 }
 
 fn without_signature(pairs: &[(String, String)]) -> Vec<(String, String)> {
-    pairs.iter().filter(|(k, _)| k != "oauth_signature").cloned().collect()
+    pairs
+        .iter()
+        .filter(|(k, _)| k != "oauth_signature")
+        .cloned()
+        .collect()
 }
 
 /// Query or body pairs as written, not decoded (a client that signs what it sends, encoded).
@@ -342,7 +421,13 @@ fn lower_hex(s: &str) -> String {
 
 /// `None` when the signature verifies; else the finding, naming the mistake when one of the
 /// usual ones reproduces the recorded signature.
-fn verify(spec: &Spec, request: &SignedRequest<'_>, gathered: &Gathered, signer: &Signer<'_>, presented: &str) -> Option<Finding> {
+fn verify(
+    spec: &Spec,
+    request: &SignedRequest<'_>,
+    gathered: &Gathered,
+    signer: &Signer<'_>,
+    presented: &str,
+) -> Option<Finding> {
     let standard: fn(&str) -> String = oauth::percent_encode;
     let base_url = oauth::base_url(request.url);
     let method = request.method;
@@ -354,40 +439,146 @@ fn verify(spec: &Spec, request: &SignedRequest<'_>, gathered: &Gathered, signer:
     if oauth::signatures_equal(&expected, presented) {
         return None;
     }
-    type Alternative = (&'static str, &'static str, String, Vec<(String, String)>, String, fn(&str) -> String);
+    type Alternative = (
+        &'static str,
+        &'static str,
+        String,
+        Vec<(String, String)>,
+        String,
+        fn(&str) -> String,
+    );
     let mut alternatives: Vec<Alternative> = Vec::new();
-    let keep = |pairs: &[(String, String)]| pairs.iter().filter(|(k, _)| is_oauth(k)).cloned().collect::<Vec<_>>();
+    let keep = |pairs: &[(String, String)]| {
+        pairs
+            .iter()
+            .filter(|(k, _)| is_oauth(k))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
     if !gathered.form.iter().all(|(k, _)| is_oauth(k)) {
-        let params: Vec<_> = query.iter().chain(&keep(&form)).chain(&header).cloned().collect();
+        let params: Vec<_> = query
+            .iter()
+            .chain(&keep(&form))
+            .chain(&header)
+            .cloned()
+            .collect();
         alternatives.push(("auth.signature.covers_body", "the form-body parameters left out of the base string (an application/x-www-form-urlencoded body is signed)", method.into(), params, base_url.clone(), standard));
     }
     if !gathered.query.iter().all(|(k, _)| is_oauth(k)) {
-        let params: Vec<_> = keep(&query).iter().chain(&form).chain(&header).cloned().collect();
-        alternatives.push(("auth.signature.verified", "the query parameters left out of the base string", method.into(), params, base_url.clone(), standard));
+        let params: Vec<_> = keep(&query)
+            .iter()
+            .chain(&form)
+            .chain(&header)
+            .cloned()
+            .collect();
+        alternatives.push((
+            "auth.signature.verified",
+            "the query parameters left out of the base string",
+            method.into(),
+            params,
+            base_url.clone(),
+            standard,
+        ));
     }
     for (what, encode) in [
-        ("space encoded as `+` instead of %20", plus_for_space as fn(&str) -> String),
-        ("`~` encoded as %7E (RFC 3986 leaves it as is)", tilde_encoded),
+        (
+            "space encoded as `+` instead of %20",
+            plus_for_space as fn(&str) -> String,
+        ),
+        (
+            "`~` encoded as %7E (RFC 3986 leaves it as is)",
+            tilde_encoded,
+        ),
         ("`*` left unencoded (RFC 3986 encodes it as %2A)", star_raw),
-        ("lower-case hex in percent-encoding (RFC 3986 §2.1 wants upper case)", lower_hex),
+        (
+            "lower-case hex in percent-encoding (RFC 3986 §2.1 wants upper case)",
+            lower_hex,
+        ),
     ] {
-        alternatives.push(("remove.param.encoding", what, method.into(), all.clone(), base_url.clone(), encode));
+        alternatives.push((
+            "remove.param.encoding",
+            what,
+            method.into(),
+            all.clone(),
+            base_url.clone(),
+            encode,
+        ));
     }
     let raw_query = raw_pairs(request.url.query().unwrap_or_default());
-    let raw_form = if gathered.form.is_empty() { Vec::new() } else { raw_pairs(request.body.unwrap_or_default()) };
-    let raw: Vec<_> = without_signature(&raw_query).iter().chain(&without_signature(&raw_form)).chain(&header).cloned().collect();
-    alternatives.push(("remove.param.encoding", "query or body values signed as sent, still percent-encoded, instead of decoded first", method.into(), raw, base_url.clone(), standard));
-    let other_method = if method.eq_ignore_ascii_case("POST") { "GET" } else { "POST" };
-    alternatives.push(("auth.signature.covers_method_and_url", "signed for another method", other_method.into(), all.clone(), base_url.clone(), standard));
+    let raw_form = if gathered.form.is_empty() {
+        Vec::new()
+    } else {
+        raw_pairs(request.body.unwrap_or_default())
+    };
+    let raw: Vec<_> = without_signature(&raw_query)
+        .iter()
+        .chain(&without_signature(&raw_form))
+        .chain(&header)
+        .cloned()
+        .collect();
+    alternatives.push((
+        "remove.param.encoding",
+        "query or body values signed as sent, still percent-encoded, instead of decoded first",
+        method.into(),
+        raw,
+        base_url.clone(),
+        standard,
+    ));
+    let other_method = if method.eq_ignore_ascii_case("POST") {
+        "GET"
+    } else {
+        "POST"
+    };
+    alternatives.push((
+        "auth.signature.covers_method_and_url",
+        "signed for another method",
+        other_method.into(),
+        all.clone(),
+        base_url.clone(),
+        standard,
+    ));
     let mut with_query = request.url.clone();
     with_query.set_fragment(None);
-    alternatives.push(("auth.signature.covers_method_and_url", "the query string left in the base URL", method.into(), all.clone(), with_query.to_string(), standard));
+    alternatives.push((
+        "auth.signature.covers_method_and_url",
+        "the query string left in the base URL",
+        method.into(),
+        all.clone(),
+        with_query.to_string(),
+        standard,
+    ));
     if let Some(port) = request.url.port_or_known_default() {
-        let host = request.url.host_str().unwrap_or_default().to_ascii_lowercase();
-        alternatives.push(("auth.signature.covers_method_and_url", "the default port kept in the base URL", method.into(), all.clone(), format!("{}://{host}:{port}{}", request.url.scheme(), request.url.path()), standard));
+        let host = request
+            .url
+            .host_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        alternatives.push((
+            "auth.signature.covers_method_and_url",
+            "the default port kept in the base URL",
+            method.into(),
+            all.clone(),
+            format!(
+                "{}://{host}:{port}{}",
+                request.url.scheme(),
+                request.url.path()
+            ),
+            standard,
+        ));
     }
-    let swapped = if request.url.scheme() == "https" { base_url.replacen("https://", "http://", 1) } else { base_url.replacen("http://", "https://", 1) };
-    alternatives.push(("auth.signature.covers_method_and_url", "signed for the other scheme (http/https)", method.into(), all.clone(), swapped, standard));
+    let swapped = if request.url.scheme() == "https" {
+        base_url.replacen("https://", "http://", 1)
+    } else {
+        base_url.replacen("http://", "https://", 1)
+    };
+    alternatives.push((
+        "auth.signature.covers_method_and_url",
+        "signed for the other scheme (http/https)",
+        method.into(),
+        all.clone(),
+        swapped,
+        standard,
+    ));
 
     for (requirement, what, method, params, url, encode) in alternatives {
         let (signature, _) = signer.sign(&method, &url, &params, encode);
@@ -396,7 +587,11 @@ fn verify(spec: &Spec, request: &SignedRequest<'_>, gathered: &Gathered, signer:
                 spec,
                 requirement,
                 Level::Must,
-                Mismatch::new("OAuth signature", format!("a signature over the base string `{base}`"), format!("one made with {what}")),
+                Mismatch::new(
+                    "OAuth signature",
+                    format!("a signature over the base string `{base}`"),
+                    format!("one made with {what}"),
+                ),
             ));
         }
     }
@@ -406,7 +601,9 @@ fn verify(spec: &Spec, request: &SignedRequest<'_>, gathered: &Gathered, signer:
         Level::Must,
         Mismatch::new(
             "OAuth signature",
-            format!("the HMAC-SHA1 of the base string `{base}` under the given consumer and token secrets"),
+            format!(
+                "the HMAC-SHA1 of the base string `{base}` under the given consumer and token secrets"
+            ),
             "a signature that does not verify (other secrets, or the request was changed after signing)",
         ),
     ))

@@ -90,8 +90,8 @@ fn every_api_schema_of_specs_is_embedded_with_references_rewritten() {
             assert!(!components.contains_key(name), "{name} is the kit's own");
             continue;
         }
-        let text = std::fs::read_to_string(repo().join(format!("specs/schemas/{name}.json")))
-            .unwrap();
+        let text =
+            std::fs::read_to_string(repo().join(format!("specs/schemas/{name}.json"))).unwrap();
         let mut expected: Value = serde_json::from_str(&text).unwrap();
         expected.as_object_mut().unwrap().remove("$id");
         expected.as_object_mut().unwrap().remove("$schema");
@@ -101,7 +101,10 @@ fn every_api_schema_of_specs_is_embedded_with_references_rewritten() {
     }
     assert_eq!(embedded, 8, "the API schemas under specs/schemas/");
     let text = document.to_string();
-    assert!(!text.contains("urn:collections-conformance:"), "a URN reference is left");
+    assert!(
+        !text.contains("urn:collections-conformance:"),
+        "a URN reference is left"
+    );
 }
 
 /// Every `$ref` value in a JSON document.
@@ -130,7 +133,10 @@ fn every_reference_resolves_inside_the_document() {
         let pointer = target
             .strip_prefix('#')
             .unwrap_or_else(|| panic!("{target} points outside the document"));
-        assert!(document.pointer(pointer).is_some(), "{target} resolves to nothing");
+        assert!(
+            document.pointer(pointer).is_some(),
+            "{target} resolves to nothing"
+        );
     }
 }
 
@@ -154,7 +160,11 @@ fn every_example_validates_against_its_schema_and_a_broken_one_does_not() {
     for (path, item) in document["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
             let media = &operation["responses"]["200"]["content"]["application/json"];
-            check(&media["schema"], &media["examples"], &format!("{method} {path}"));
+            check(
+                &media["schema"],
+                &media["examples"],
+                &format!("{method} {path}"),
+            );
         }
     }
     for (name, response) in document["components"]["responses"].as_object().unwrap() {
@@ -167,7 +177,8 @@ fn every_example_validates_against_its_schema_and_a_broken_one_does_not() {
     // hard envelope.
     let numeric = json!({"response":{"errors":[{"change":{"tweet_id":390890231215292416_u64,"op":"remove"},"reason":"not_found"}]},"objects":{}});
     assert!(!schema_problems(&document, "entry-change-envelope", &numeric).is_empty());
-    let mixed = json!({"errors":[{"code":34,"message":"Sorry, that page does not exist."}],"objects":{}});
+    let mixed =
+        json!({"errors":[{"code":34,"message":"Sorry, that page does not exist."}],"objects":{}});
     assert!(!schema_problems(&document, "hard-error-envelope", &mixed).is_empty());
 }
 
@@ -180,8 +191,12 @@ fn every_served_endpoint_is_described_and_marked_by_its_source() {
         let item = &paths[&format!("/{}.json", endpoint.name())];
         let (method, operation) = item.as_object().unwrap().iter().next().unwrap();
         let expected_method = if endpoint.name().contains("entries/")
-            || ["collections/create", "collections/destroy", "collections/update"]
-                .contains(&endpoint.name())
+            || [
+                "collections/create",
+                "collections/destroy",
+                "collections/update",
+            ]
+            .contains(&endpoint.name())
         {
             "post"
         } else {
@@ -189,9 +204,9 @@ fn every_served_endpoint_is_described_and_marked_by_its_source() {
         };
         assert_eq!(method, expected_method, "{}", endpoint.name());
         let source = operation["x-conformance-source"].as_str().unwrap();
-        let has_schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
-            ["$ref"]
-            .is_string();
+        let has_schema =
+            operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+                .is_string();
         assert_eq!(source == "specs", has_schema, "{}", endpoint.name());
         assert_eq!(operation["security"], json!([{ "oauth1": [] }]));
         for status in ["400", "401", "403", "404", "429"] {
@@ -221,17 +236,27 @@ fn requirements_describe_remove_and_codes_follow_the_table() {
         .count();
     assert_eq!(listed.len(), expected);
     let description = remove["description"].as_str().unwrap();
-    assert!(description.contains("**MUST** `remove.success.envelope`"), "{description}");
+    assert!(
+        description.contains("**MUST** `remove.success.envelope`"),
+        "{description}"
+    );
 
     let responses = &document["components"]["responses"];
     // 89 is tied to 401 and 403 by the table: it is an example under both.
-    assert!(responses["error-401"]["content"]["application/json"]["examples"]["code_89"].is_object());
-    assert!(responses["error-403"]["content"]["application/json"]["examples"]["code_89"].is_object());
+    assert!(
+        responses["error-401"]["content"]["application/json"]["examples"]["code_89"].is_object()
+    );
+    assert!(
+        responses["error-403"]["content"]["application/json"]["examples"]["code_89"].is_object()
+    );
     assert_eq!(
         responses["error-429"]["content"]["application/json"]["examples"]["code_88"]["value"],
         json!({"errors":[{"code":88,"message":"Rate limit exceeded"}]})
     );
-    assert!(responses.get("error-500").is_none(), "5xx are never described");
+    assert!(
+        responses.get("error-500").is_none(),
+        "5xx are never described"
+    );
 
     let scheme = &document["components"]["securitySchemes"]["oauth1"];
     assert_eq!(scheme["type"], "http");
@@ -252,7 +277,10 @@ fn the_cli_writes_the_document_and_refuses_a_broken_specs_folder() {
     let written: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(written, document());
 
-    let stdout = Command::new(BIN).args(["export", "openapi"]).output().unwrap();
+    let stdout = Command::new(BIN)
+        .args(["export", "openapi"])
+        .output()
+        .unwrap();
     assert_eq!(stdout.status.code(), Some(0));
     let printed: Value = serde_json::from_slice(&stdout.stdout).unwrap();
     assert_eq!(printed, written);
@@ -264,5 +292,8 @@ fn the_cli_writes_the_document_and_refuses_a_broken_specs_folder() {
         .unwrap();
     assert_eq!(broken.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&broken.stderr);
-    assert!(stderr.starts_with("export openapi: cannot read schema folder"), "{stderr}");
+    assert!(
+        stderr.starts_with("export openapi: cannot read schema folder"),
+        "{stderr}"
+    );
 }
