@@ -54,6 +54,10 @@ pub struct JudgeArgs {
     /// Write a self-contained HTML report here.
     #[arg(long, env = "CONFORMANCE_REPORT_HTML")]
     pub report_html: Option<PathBuf>,
+    /// Exit 0/1 on what was judged even when signatures could not be checked (a token or
+    /// consumer key the given credentials lack); the summary and reports still show the gap.
+    #[arg(long, env = "CONFORMANCE_ALLOW_INCOMPLETE")]
+    pub allow_incomplete: bool,
 }
 
 /// The credentials `judge` verifies signatures with: the flags and environment variables of
@@ -389,6 +393,25 @@ pub fn run(test_args: &libtest_mimic::Arguments, args: &JudgeArgs) -> Result<Run
     write(&args.junit, report::junit)?;
     write(&args.report_json, report::json)?;
     write(&args.report_html, report::html)?;
+    let unverified: Vec<&str> = results
+        .iter()
+        .filter_map(|r| match &r.outcome {
+            Outcome::NotJudged {
+                reason,
+                cause: NotJudgedCause::Configuration,
+            } => Some(reason.as_str()),
+            _ => None,
+        })
+        .collect();
+    if !unverified.is_empty() && !args.allow_incomplete {
+        return Err(Unusable(format!(
+            "incomplete: {} exchange(s) could not be judged with the given credentials, so this \
+             run cannot say the recorded client signs correctly:\n  {}\n\
+             (--allow-incomplete / CONFORMANCE_ALLOW_INCOMPLETE=1 accepts a partial judgement)",
+            unverified.len(),
+            unverified.join("\n  ")
+        )));
+    }
     if conclusion.has_failed() {
         Ok(RunOutcome::Failed)
     } else {

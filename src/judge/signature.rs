@@ -608,3 +608,180 @@ fn verify(
         ),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONSUMER_SECRET: &str = "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw";
+    const TOKEN: &str = "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb";
+    const TOKEN_SECRET: &str = "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE";
+    const NOW: i64 = 1_318_622_958;
+
+    fn spec() -> Spec {
+        Spec::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("specs")).unwrap()
+    }
+
+    fn keys() -> Keys {
+        Keys {
+            consumer_key: Some("xvz1evFS4wEEPTGEFPHBog".into()),
+            consumer_secret: CONSUMER_SECRET.into(),
+            tokens: vec![(TOKEN.into(), TOKEN_SECRET.into())],
+        }
+    }
+
+    /// The Authorization header of a request signed by `signer` over `params` for `method` and
+    /// `url` (nonce fixed per call so tests control replays).
+    fn header(
+        method: &str,
+        url: &str,
+        params: &[(String, String)],
+        nonce: &str,
+        encode: fn(&str) -> String,
+    ) -> String {
+        let url = url::Url::parse(url).unwrap();
+        let mut oauth: Vec<(String, String)> = vec![
+            ("oauth_consumer_key".into(), "xvz1evFS4wEEPTGEFPHBog".into()),
+            ("oauth_nonce".into(), nonce.into()),
+            ("oauth_signature_method".into(), "HMAC-SHA1".into()),
+            ("oauth_timestamp".into(), NOW.to_string()),
+            ("oauth_token".into(), TOKEN.into()),
+            ("oauth_version".into(), "1.0".into()),
+        ];
+        let all: Vec<_> = params.iter().chain(&oauth).cloned().collect();
+        let signer = Signer {
+            consumer_secret: CONSUMER_SECRET,
+            token_secret: TOKEN_SECRET,
+        };
+        let (signature, _) = signer.sign(method, &oauth::base_url(&url), &all, encode);
+        oauth.push(("oauth_signature".into(), signature));
+        oauth::authorization_header(&oauth)
+    }
+
+    fn judge_one(
+        signatures: &mut Signatures,
+        entry: usize,
+        method: &str,
+        url: &str,
+        authorization: &str,
+        body: Option<&str>,
+    ) -> Vec<String> {
+        let url = url::Url::parse(url).unwrap();
+        let headers = vec![("Authorization".to_string(), authorization.to_string())];
+        let request = SignedRequest {
+            method,
+            url: &url,
+            headers: &headers,
+            body,
+            content_type: body.map(|_| "application/x-www-form-urlencoded"),
+            started: Some(NOW),
+        };
+        let judgement = signatures.judge(&spec(), entry, &request);
+        assert_eq!(judgement.unverified, None);
+        judgement.findings.iter().map(Finding::line).collect()
+    }
+
+    const URL: &str =
+        "https://api.twitter.com/1.1/collections/entries/remove.json?id=custom-1&tweet_id=2";
+
+    fn query() -> Vec<(String, String)> {
+        vec![
+            ("id".into(), "custom-1".into()),
+            ("tweet_id".into(), "2".into()),
+        ]
+    }
+
+    #[test]
+    fn a_correct_signature_verifies_and_its_replay_is_named() {
+        let mut signatures = Signatures::new(keys());
+        let authorization = header("POST", URL, &query(), "n1", oauth::percent_encode);
+        assert!(judge_one(&mut signatures, 0, "POST", URL, &authorization, None).is_empty());
+        assert_eq!(
+            judge_one(&mut signatures, 1, "POST", URL, &authorization, None),
+            [
+                "[SHOULD auth.nonce.replay] oauth_nonce: expected a fresh nonce (log.entries[0] has the same nonce and timestamp), actual `n1`"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_usual_signing_mistakes_are_named() {
+        let mut signatures = Signatures::new(keys());
+        let spaced = "https://api.twitter.com/1.1/collections/create.json?name=a%20b";
+        let params = vec![("name".to_string(), "a b".to_string())];
+        let plus = header("POST", spaced, &params, "n2", plus_for_space);
+        let found = judge_one(&mut signatures, 0, "POST", spaced, &plus, None);
+        assert!(
+            found[0].starts_with("[MUST remove.param.encoding] OAuth signature"),
+            "{found:?}"
+        );
+        assert!(
+            found[0].ends_with("one made with space encoded as `+` instead of %20"),
+            "{found:?}"
+        );
+
+        let get = header("GET", URL, &query(), "n3", oauth::percent_encode);
+        let found = judge_one(&mut signatures, 1, "POST", URL, &get, None);
+        assert!(
+            found[0].starts_with("[MUST auth.signature.covers_method_and_url]")
+                && found[0].ends_with("signed for another method"),
+            "{found:?}"
+        );
+
+        let with_query = header("POST", URL, &[], "n4", oauth::percent_encode);
+        let found = judge_one(&mut signatures, 2, "POST", URL, &with_query, None);
+        assert!(
+            found[0].ends_with("one made with the query parameters left out of the base string"),
+            "{found:?}"
+        );
+
+        let wrong_secret = header("POST", URL, &query(), "n5", oauth::percent_encode)
+            .replace("oauth_signature=\"", "oauth_signature=\"A");
+        let found = judge_one(&mut signatures, 3, "POST", URL, &wrong_secret, None);
+        assert!(found[0].starts_with("[MUST auth.signature.verified] OAuth signature: expected the HMAC-SHA1 of the base string `POST&https%3A%2F%2Fapi.twitter.com%2F1.1%2Fcollections%2Fentries%2Fremove.json&id%3Dcustom-1%26oauth_consumer_key"), "{found:?}");
+    }
+
+    #[test]
+    fn placement_encoding_and_parameters_of_the_header_are_checked() {
+        let mut signatures = Signatures::new(keys());
+        let good = header("POST", URL, &query(), "n6", oauth::percent_encode);
+        // The signature's `/` `+` `=` left raw in the header.
+        let signature = oauth::parse_authorization_header(&good)
+            .unwrap()
+            .unwrap()
+            .into_iter()
+            .find(|(k, _)| k == "oauth_signature")
+            .unwrap()
+            .1;
+        // A base64 HMAC-SHA1 always ends with `=`, so the raw header always differs.
+        let raw = good.replace(&oauth::percent_encode(&signature), &signature);
+        assert_ne!(raw, good);
+        let found = judge_one(&mut signatures, 0, "POST", URL, &raw, None);
+        assert!(
+            found.iter().any(|l| l.starts_with(
+                "[SHOULD] Authorization header encoding: expected oauth_signature percent-encoded"
+            )),
+            "{found:?}"
+        );
+        let version = good.replace("oauth_version=\"1.0\"", "oauth_version=\"2.0\"");
+        let found = judge_one(&mut signatures, 1, "POST", URL, &version, None);
+        assert_eq!(
+            found[0],
+            "[SHOULD auth.version] oauth_version: expected 1.0 (or absent), actual `2.0`"
+        );
+        let plaintext = good.replace("HMAC-SHA1", "PLAINTEXT");
+        let found = judge_one(&mut signatures, 2, "POST", URL, &plaintext, None);
+        assert_eq!(
+            found,
+            [
+                "[MUST auth.signature.hmac_sha1_only] oauth_signature_method: expected HMAC-SHA1, actual `PLAINTEXT`"
+            ]
+        );
+        let unquoted = "OAuth oauth_consumer_key=xvz1";
+        let found = judge_one(&mut signatures, 3, "POST", URL, unquoted, None);
+        assert!(
+            found[0].contains("Authorization header: expected a readable"),
+            "{found:?}"
+        );
+    }
+}

@@ -596,6 +596,34 @@ async fn placement_and_token_problems_are_named_or_left_unjudged() {
         other => panic!("{other:?}"),
     }
 
+    // The CLI calls such a run incomplete (exit 2, naming the token) unless told to accept it.
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), &har);
+    let stranger = [
+        "--access-token",
+        "someone-else",
+        "--access-token-secret",
+        "secret",
+    ];
+    let output = judge_cli(&path, Some(&info), &stranger);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(
+        text(&output).contains("could not be judged with the given credentials"),
+        "{}",
+        text(&output)
+    );
+    let accepted = judge_cli(
+        &path,
+        Some(&info),
+        &[&stranger[..], &["--allow-incomplete"]].concat(),
+    );
+    assert_eq!(
+        accepted.status.code(),
+        Some(1),
+        "entries[9] is unsigned: {}",
+        text(&accepted)
+    );
+
     // OAuth parameters in the header and the query at once.
     let entry = &mut har.log.entries[3];
     entry.request.url.push_str("&oauth_version=1.0");
