@@ -365,11 +365,21 @@ pub fn run(test_args: &libtest_mimic::Arguments, args: &JudgeArgs) -> Result<Run
             }
         );
     }
-    let trials: Vec<Trial> = verdicts.iter().map(|v| trial(v, profile)).collect();
+    // The reports and the summary cover the trials that ran (a filter may skip some).
+    let ran: Arc<std::sync::Mutex<std::collections::HashSet<String>>> = Arc::default();
+    let trials: Vec<Trial> = verdicts
+        .iter()
+        .map(|v| trial(v, profile, Arc::clone(&ran)))
+        .collect();
     let conclusion = libtest_mimic::run(test_args, trials);
     if test_args.list {
         return Ok(RunOutcome::Passed);
     }
+    let ran = ran.lock().map(|ran| ran.clone()).unwrap_or_default();
+    let results: Vec<VectorResult> = results
+        .into_iter()
+        .filter(|r| ran.contains(&r.id))
+        .collect();
     let summary = Summary::of(&results, profile);
     println!("{}", summary.render(profile));
     let report = RunReport {
@@ -419,7 +429,11 @@ pub fn run(test_args: &libtest_mimic::Arguments, args: &JudgeArgs) -> Result<Run
     }
 }
 
-fn trial(verdict: &EntryVerdict, profile: Profile) -> Trial {
+fn trial(
+    verdict: &EntryVerdict,
+    profile: Profile,
+    ran: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+) -> Trial {
     match verdict {
         EntryVerdict::Skipped { id, reason } => {
             let reason = reason.clone();
@@ -429,16 +443,21 @@ fn trial(verdict: &EntryVerdict, profile: Profile) -> Trial {
         EntryVerdict::Judged(result) => {
             let result = Arc::new((**result).clone());
             let kind = result.level.as_str();
-            Trial::ignorable_test(result.id.clone(), move || match &result.outcome {
-                Outcome::Passed => Ok(Completion::Completed),
-                Outcome::NotJudged { reason, .. } => {
-                    Ok(Completion::ignored_with(format!("not judged: {reason}")))
+            Trial::ignorable_test(result.id.clone(), move || {
+                if let Ok(mut ran) = ran.lock() {
+                    ran.insert(result.id.clone());
                 }
-                Outcome::Failed { message } if profile.fails_on(result.level) => {
-                    Err(Failed::from(message))
+                match &result.outcome {
+                    Outcome::Passed => Ok(Completion::Completed),
+                    Outcome::NotJudged { reason, .. } => {
+                        Ok(Completion::ignored_with(format!("not judged: {reason}")))
+                    }
+                    Outcome::Failed { message } if profile.fails_on(result.level) => {
+                        Err(Failed::from(message))
+                    }
+                    Outcome::Failed { .. } => Ok(Completion::Completed),
+                    Outcome::Invalid { message } => Err(Failed::from(message)),
                 }
-                Outcome::Failed { .. } => Ok(Completion::Completed),
-                Outcome::Invalid { message } => Err(Failed::from(message)),
             })
             .with_kind(kind)
         }
