@@ -162,7 +162,8 @@ pub enum EntryVerdict {
     },
 }
 
-/// Judges every entry of a HAR file; `Err` when the file cannot be read or is not HAR.
+/// Judges every entry of a parsed HAR file, in order (the rate-limit and nonce rules look back
+/// at earlier entries). `keys`: verify signatures with these secrets; `None`: response rules only.
 pub fn judge_har(
     har: &har::Har,
     har_path: &std::path::Path,
