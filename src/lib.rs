@@ -5,12 +5,17 @@
 //! [`check`] -> [`runner`] -> reports. The harness and the server share only [`oauth`];
 //! [`embedded`] is the glue that makes the server the default target, and [`mutants`] the glue
 //! that runs the vectors against deliberately broken servers (the kill matrix).
+//!
+//! Beside the suite: [`export`] writes the contract in other tools' formats (OpenAPI 3.1), and
+//! [`judge`] holds recorded traffic (HAR files) to the rules that need no fixtures.
 
 pub mod bundled;
 pub mod check;
 pub mod embedded;
 pub mod exchange;
+pub mod export;
 pub mod fixture;
+pub mod judge;
 pub mod mutants;
 pub mod oauth;
 pub mod offline;

@@ -56,6 +56,38 @@ enum Command {
     /// tolerance matrix); exits 0 when the clean server passes, every fault is caught and every
     /// variant passes the default profile, 1 when not, 2 when the matrices cannot run.
     Mutants(MutantsArgs),
+    /// Judge recorded traffic: every exchange of a HAR file that targets a Collections endpoint,
+    /// against the response rules that need no fixtures and (with credentials) the client's
+    /// OAuth 1.0a signing. One trial per exchange; exit codes, profiles and reports as `run`.
+    ///
+    /// Accepts the test-harness arguments after the file: a filter, --exact, --skip, --list,
+    /// --format.
+    Judge {
+        #[command(flatten)]
+        judge: collections_conformance::judge::JudgeArgs,
+        #[command(flatten)]
+        test: libtest_mimic::Arguments,
+    },
+    /// Write the contract in another tool's format (`export openapi`: OpenAPI 3.1).
+    Export {
+        #[command(subcommand)]
+        format: ExportFormat,
+    },
+}
+
+/// Formats of `collections-conformance export`.
+#[derive(Subcommand)]
+enum ExportFormat {
+    /// An OpenAPI 3.1 document of the Collections endpoints, generated from `specs/` (schemas,
+    /// error codes, requirements, the OAuth 1.0a scheme, documented examples).
+    Openapi {
+        /// Write the document here instead of stdout.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Folder of specs (default: the kit's own `specs/`).
+        #[arg(long, env = "CONFORMANCE_SPECS")]
+        specs: Option<PathBuf>,
+    },
 }
 
 /// Options of `collections-conformance mutants`.
@@ -128,6 +160,36 @@ fn main() -> ExitCode {
         } => list(&run, requirements, budget),
         Command::Lint { run } => lint(&run),
         Command::Mutants(args) => mutants_cli(args),
+        Command::Export { format } => export(format),
+        Command::Judge { judge, test } => {
+            run::exit_code(&collections_conformance::judge::run(&test, &judge))
+        }
+    }
+}
+
+fn export(format: ExportFormat) -> ExitCode {
+    let ExportFormat::Openapi { output, specs } = format;
+    let root = specs.unwrap_or_else(|| SuiteConfig::bundled(Profile::Default).specs);
+    let text = collections_conformance::spec::Spec::load(&root)
+        .and_then(|spec| collections_conformance::export::openapi::render(&spec));
+    let text = match text {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("export openapi: {e:#}");
+            return ExitCode::from(EXIT_UNUSABLE);
+        }
+    };
+    let written = match &output {
+        Some(path) => collections_conformance::report::write(path, &text),
+        None => std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes())
+            .map_err(anyhow::Error::from),
+    };
+    match written {
+        Ok(()) => ExitCode::from(EXIT_PASSED),
+        Err(e) => {
+            eprintln!("export openapi: {e:#}");
+            ExitCode::from(EXIT_UNUSABLE)
+        }
     }
 }
 

@@ -43,6 +43,11 @@ impl ErrorCodes {
         self.by_code.get(&code)
     }
 
+    /// Every code with its entry, in ascending order (for exports that list the whole table).
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &ErrorCode)> {
+        self.by_code.iter().map(|(code, entry)| (*code, entry))
+    }
+
     /// `32 (Could not authenticate you.)`, for failure text.
     pub fn describe(&self, code: u32) -> String {
         match self.get(code) {

@@ -7,10 +7,12 @@
 mod server_support;
 mod support;
 
+mod export_openapi;
 mod failure_text;
 mod family;
 mod harness_cli;
 mod harness_hostile;
+mod judge_har;
 mod kill_matrix;
 mod levels;
 mod real_targets;
