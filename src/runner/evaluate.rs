@@ -6,7 +6,7 @@ use crate::check::{self, Mismatch, RateLimitReading};
 use crate::exchange::Exchange;
 use crate::fixture::{self, SetupError};
 use crate::spec::Spec;
-use crate::vector::{Bindings, Level, LoadedVector, Step, Vector, VectorBody};
+use crate::vector::{AuthMode, Bindings, Level, LoadedVector, Step, Vector, VectorBody};
 use crate::verdict::{
     NotJudgedCause, Outcome, Settled, StepRecord, VectorKind, VectorResult, failure_text,
 };
@@ -215,6 +215,7 @@ async fn run_online(
     for (i, step) in steps.iter().enumerate() {
         let record = match run_step(
             &vector.endpoint,
+            i,
             step,
             spec,
             session,
@@ -257,7 +258,7 @@ async fn run_online(
         if !passed {
             level = level_with_invariants(level, &record, spec);
             let mut message = failure_text(id, path, vector, spec, steps.len(), i, &record);
-            if record.settled.is_some() || is_state_read(step) {
+            if record.settled.is_some() || is_state_read(step, i) {
                 message.push_str(&consistency_note(session.patience.consistency_window));
             }
             outcome = Outcome::Failed { message };
@@ -283,15 +284,22 @@ fn consistency_note(window: Duration) -> String {
     }
 }
 
-/// A read that checks what an earlier write did: a GET whose expectations include a timeline.
-/// Only these are retried within the consistency window; refusals are never retried.
-fn is_state_read(step: &Step) -> bool {
+/// A read that checks what an earlier write did: a correctly signed GET after an earlier step
+/// (or one that expects a timeline). Only these are retried within the consistency window;
+/// refusals (other auth modes, POSTs) are never retried.
+fn is_state_read(step: &Step, index: usize) -> bool {
+    let valid_user = matches!(
+        step.request.auth,
+        AuthMode::User | AuthMode::OtherUser | AuthMode::LimitedUser
+    );
     step.request.method.eq_ignore_ascii_case("GET")
-        && step
-            .expect
-            .alternatives()
-            .iter()
-            .any(|expect| expect.timeline.is_some())
+        && valid_user
+        && (index > 0
+            || step
+                .expect
+                .alternatives()
+                .iter()
+                .any(|expect| expect.timeline.is_some()))
 }
 
 /// The requirement broken by rate-limit headers that contradict earlier ones of the same token.
@@ -312,6 +320,7 @@ fn tests_rate_limiting(step: &Step) -> bool {
 
 async fn run_step(
     endpoint: &str,
+    index: usize,
     step: &Step,
     spec: &Spec,
     session: &Session,
@@ -319,7 +328,7 @@ async fn run_step(
     previous_rate_limit: Option<RateLimitReading>,
 ) -> Result<StepRecord, SendError> {
     let paced = !tests_rate_limiting(step);
-    let window = if is_state_read(step) {
+    let window = if is_state_read(step, index) {
         session.patience.consistency_window
     } else {
         Duration::ZERO
@@ -424,7 +433,7 @@ pub fn judge_step(
                 broken.extend(check::cross_cutting(response, spec));
                 broken
             })
-            .map(|(id, mismatch)| (id.to_string(), mismatch))
+            .filter_map(|(id, mismatch)| Some((requirement_for(endpoint, id)?, mismatch)))
             .collect()
     } else {
         Vec::new()
@@ -436,6 +445,19 @@ pub fn judge_step(
         passed: passed && invariants.is_empty(),
         invariants,
         settled: None,
+    }
+}
+
+/// The requirement an invariant breaks on `endpoint`: remove's own, or the family-wide one
+/// (`None`: the rule is documented for remove only).
+fn requirement_for(endpoint: &str, id: &str) -> Option<String> {
+    if endpoint == crate::vector::DEFAULT_ENDPOINT {
+        return Some(id.to_string());
+    }
+    match id {
+        "remove.response.json" => Some("collections.response.json".into()),
+        "remove.ids.strings" => None,
+        other => Some(other.to_string()),
     }
 }
 
