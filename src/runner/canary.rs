@@ -60,16 +60,23 @@ pub async fn plant(session: &Session, loaded: &LoadedVector) -> Result<Canary, S
         changed: None,
     };
     let deadline = Instant::now() + session.patience.consistency_window;
+    // A target whose reads settle late may not show the new collection at once.
     loop {
-        let timeline = canary.read(session).await.map_err(|message| SetupError {
-            cause: NotJudgedCause::Setup,
-            message,
-        })?;
-        if timeline.len() >= TWEETS || Instant::now() >= deadline {
-            canary.baseline = timeline;
-            return Ok(canary);
+        let settled = Instant::now() >= deadline;
+        match canary.read(session).await {
+            Ok(timeline) if timeline.len() >= TWEETS || settled => {
+                canary.baseline = timeline;
+                return Ok(canary);
+            }
+            Err(message) if settled => {
+                fixture::teardown(session, canary.provisioned).await;
+                return Err(SetupError {
+                    cause: NotJudgedCause::Setup,
+                    message,
+                });
+            }
+            _ => tokio::time::sleep(Duration::from_millis(50)).await,
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

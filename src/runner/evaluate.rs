@@ -215,7 +215,6 @@ async fn run_online(
     for (i, step) in steps.iter().enumerate() {
         let record = match run_step(
             &vector.endpoint,
-            i,
             step,
             spec,
             session,
@@ -258,7 +257,7 @@ async fn run_online(
         if !passed {
             level = level_with_invariants(level, &record, spec);
             let mut message = failure_text(id, path, vector, spec, steps.len(), i, &record);
-            if record.settled.is_some() || is_state_read(step, i) {
+            if record.settled.is_some() || is_state_read(step) {
                 message.push_str(&consistency_note(session.patience.consistency_window));
             }
             outcome = Outcome::Failed { message };
@@ -284,22 +283,15 @@ fn consistency_note(window: Duration) -> String {
     }
 }
 
-/// A read that checks what an earlier write did: a correctly signed GET after an earlier step
-/// (or one that expects a timeline). Only these are retried within the consistency window;
-/// refusals (other auth modes, POSTs) are never retried.
-fn is_state_read(step: &Step, index: usize) -> bool {
-    let valid_user = matches!(
-        step.request.auth,
-        AuthMode::User | AuthMode::OtherUser | AuthMode::LimitedUser
-    );
+/// A read of state that earlier writes (the fixtures, earlier steps) made: a correctly signed
+/// GET. Only these are retried within the consistency window, and only while they fail;
+/// refusals (other auth modes) and writes are never retried.
+fn is_state_read(step: &Step) -> bool {
     step.request.method.eq_ignore_ascii_case("GET")
-        && valid_user
-        && (index > 0
-            || step
-                .expect
-                .alternatives()
-                .iter()
-                .any(|expect| expect.timeline.is_some()))
+        && matches!(
+            step.request.auth,
+            AuthMode::User | AuthMode::OtherUser | AuthMode::LimitedUser
+        )
 }
 
 /// The requirement broken by rate-limit headers that contradict earlier ones of the same token.
@@ -320,7 +312,6 @@ fn tests_rate_limiting(step: &Step) -> bool {
 
 async fn run_step(
     endpoint: &str,
-    index: usize,
     step: &Step,
     spec: &Spec,
     session: &Session,
@@ -328,7 +319,7 @@ async fn run_step(
     previous_rate_limit: Option<RateLimitReading>,
 ) -> Result<StepRecord, SendError> {
     let paced = !tests_rate_limiting(step);
-    let window = if is_state_read(step, index) {
+    let window = if is_state_read(step) {
         session.patience.consistency_window
     } else {
         Duration::ZERO
