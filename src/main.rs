@@ -1,11 +1,13 @@
 //! `collections-conformance`: run the conformance suite, serve the reference server, list and
 //! lint vectors, run the kill matrix. Only this file decides exit codes.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use collections_conformance::mutants::{self, MatrixConfig};
+use collections_conformance::report::{self, Matrix};
 use collections_conformance::run::{self, RunArgs};
 use collections_conformance::runner::{Profile, Suite, SuiteConfig};
 use collections_conformance::server::{self, Fault, ServeArgs, Variant};
+use collections_conformance::target_file::Given;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -97,6 +99,10 @@ struct MutantsArgs {
     /// Also write the matrix as JSON to this file.
     #[arg(long, value_name = "PATH")]
     json: Option<PathBuf>,
+    /// Also write both matrices as one HTML page in the shape of `run --matrix-html`: vectors as
+    /// rows, the clean server, each fault and each variant as columns.
+    #[arg(long, value_name = "PATH")]
+    matrix_html: Option<PathBuf>,
     /// Print every fault (name, level, requirement, description) and every variant (name,
     /// reference sections, scope, description) as Markdown tables and exit.
     #[arg(long)]
@@ -117,9 +123,20 @@ const EXIT_FAILED: u8 = 1;
 const EXIT_UNUSABLE: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match cli.command {
-        Command::Run { run: args, test } => run::exit_code(&run::run(&test, &args)),
+        Command::Run {
+            run: mut args,
+            test,
+        } => {
+            // Which defaulted settings were given, so they (and only they) override a target
+            // file.
+            if let Some(("run", run_matches)) = matches.subcommand() {
+                args.given = Given::from_matches(run_matches);
+            }
+            run::exit_code(&run::run(&test, &args))
+        }
         Command::Serve(args) => serve(args),
         Command::List {
             run,
@@ -143,7 +160,7 @@ fn mutants_cli(args: MutantsArgs) -> ExitCode {
     if let Some(specs) = args.specs {
         suite.specs = specs;
     }
-    let mut config = MatrixConfig::new(suite);
+    let mut config = MatrixConfig::new(suite.clone());
     config.parallel = args.parallel;
     config.concurrent_servers = args.servers;
     config.timeout_secs = args.timeout_secs;
@@ -180,6 +197,13 @@ fn mutants_cli(args: MutantsArgs) -> ExitCode {
     if let Some(path) = &args.json {
         if let Err(e) = std::fs::write(path, format!("{json}\n")) {
             eprintln!("mutants: cannot write {}: {e}", path.display());
+            return ExitCode::from(EXIT_UNUSABLE);
+        }
+    }
+    if let Some(path) = &args.matrix_html {
+        let page = Suite::load(suite).map(|suite| Matrix::of_mutants(&matrix, &suite).html());
+        if let Err(e) = page.and_then(|page| report::write(path, &page)) {
+            eprintln!("mutants: {e:#}");
             return ExitCode::from(EXIT_UNUSABLE);
         }
     }
