@@ -103,6 +103,10 @@ struct MutantsArgs {
     /// rows, the clean server, each fault and each variant as columns.
     #[arg(long, value_name = "PATH")]
     matrix_html: Option<PathBuf>,
+    /// Also write both matrices in the JSON shape of `run --matrix-json` (cells keyed by
+    /// `clean`, `fault:NAME`, `variant:NAME`).
+    #[arg(long, value_name = "PATH")]
+    matrix_json: Option<PathBuf>,
     /// Print every fault (name, level, requirement, description) and every variant (name,
     /// reference sections, scope, description) as Markdown tables and exit.
     #[arg(long)]
@@ -200,9 +204,18 @@ fn mutants_cli(args: MutantsArgs) -> ExitCode {
             return ExitCode::from(EXIT_UNUSABLE);
         }
     }
-    if let Some(path) = &args.matrix_html {
-        let page = Suite::load(suite).map(|suite| Matrix::of_mutants(&matrix, &suite).html());
-        if let Err(e) = page.and_then(|page| report::write(path, &page)) {
+    if args.matrix_html.is_some() || args.matrix_json.is_some() {
+        let written = Suite::load(suite).and_then(|suite| {
+            let shaped = Matrix::of_mutants(&matrix, &suite);
+            if let Some(path) = &args.matrix_html {
+                report::write(path, &shaped.html())?;
+            }
+            if let Some(path) = &args.matrix_json {
+                report::write(path, &shaped.json()?)?;
+            }
+            Ok(())
+        });
+        if let Err(e) = written {
             eprintln!("mutants: {e:#}");
             return ExitCode::from(EXIT_UNUSABLE);
         }

@@ -384,6 +384,7 @@ impl Matrix {
             escape(&self.title)
         );
         self.write_summary(&mut out);
+        self.write_differences(&mut out);
         self.write_grid(&mut out);
         self.write_messages(&mut out);
         out.push_str("</body></html>\n");
@@ -424,6 +425,28 @@ impl Matrix {
             );
         }
         out.push_str("</table>\n");
+    }
+
+    /// The vectors whose verdict is not `passed` everywhere, linked to their rows, so a long
+    /// grid's few red cells are one click away.
+    fn write_differences(&self, out: &mut String) {
+        let links: Vec<String> = self
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| row.cells.iter().any(|c| c.verdict != "passed"))
+            .map(|(r, row)| format!("<a href=\"#r{r}\">{}</a>", escape(&row.id)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "<p id=\"differences\"><b>{} vector(s) not passed everywhere:</b> {}</p>",
+            links.len(),
+            if links.is_empty() {
+                "none".to_string()
+            } else {
+                links.join(", ")
+            }
+        );
     }
 
     /// Vectors x implementations, a header row per area and level.
