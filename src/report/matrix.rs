@@ -548,8 +548,9 @@ th.ok, td.ok { background: #dafbe1; } th.bad, td.bad { background: #ffebe9; }
 tr.group th { background: #eaeef2; font-weight: 600; }
 .detail, .note { color: #57606a; font-size: 12px; max-width: 40rem; }
 .note { white-space: pre-wrap; }
-td.v-passed { background: #dafbe1; } td.v-failed, td.v-invalid { background: #ff8182; font-weight: 600; }
-td.v-not_met { background: #fff8c5; } td.v-not_judged, td.v-absent { background: #eaeef2; color: #57606a; }
+.v-passed { background: #dafbe1; } .v-failed, .v-invalid { background: #ff8182; font-weight: 600; }
+.v-not_met { background: #fff8c5; } .v-not_judged, .v-absent { background: #eaeef2; color: #57606a; }
+span[class^="v-"] { padding: 0 .3rem; border-radius: 3px; }
 td a { color: inherit; }
 .msg { border: 1px solid #d0d7de; border-radius: 6px; margin: .5rem 0; padding: 0 .8rem; }
 .msg:target { outline: 3px solid #0969da; }

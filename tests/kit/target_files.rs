@@ -360,6 +360,7 @@ fn serve_write_target_then_run_target_passes() {
     );
     assert!(file.settings.other_user.is_some() && file.settings.limited_user.is_some());
 
+    let matrix = dir.path().join("matrix.json");
     let (code, stdout, stderr) = run_cli(
         &[
             "--target",
@@ -367,10 +368,25 @@ fn serve_write_target_then_run_target_passes() {
             "--quiet",
             "--skip",
             "requirement::",
+            "--matrix-json",
+            matrix.to_str().unwrap(),
         ],
         &[],
     );
     assert_eq!(code, Some(0), "{stdout}{stderr}");
+    // One target: the usual run, and a one-column matrix on request.
+    let matrix: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&matrix).unwrap()).unwrap();
+    assert_eq!(matrix["columns"][0]["name"], "reference");
+    assert_eq!(matrix["columns"][0]["outcome"], "passed");
+    assert_eq!(matrix["columns"].as_array().unwrap().len(), 1);
+    let rows = matrix["rows"].as_array().unwrap();
+    assert!(rows.len() > 80);
+    assert!(
+        rows.iter()
+            .all(|row| row["cells"]["reference"]["verdict"] == "passed"),
+        "{matrix}"
+    );
     assert!(
         stdout.contains(&format!("conformance: target at {}", served.base_url())),
         "{stdout}"
