@@ -26,5 +26,6 @@ pub mod runner;
 pub mod server;
 pub mod spec;
 pub mod target;
+pub mod target_file;
 pub mod vector;
 pub mod verdict;

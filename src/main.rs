@@ -1,11 +1,13 @@
 //! `collections-conformance`: run the conformance suite, serve the reference server, list and
 //! lint vectors, run the kill matrix. Only this file decides exit codes.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use collections_conformance::mutants::{self, MatrixConfig};
+use collections_conformance::report::{self, Matrix};
 use collections_conformance::run::{self, RunArgs};
 use collections_conformance::runner::{Profile, Suite, SuiteConfig};
 use collections_conformance::server::{self, Fault, ServeArgs, Variant};
+use collections_conformance::target_file::Given;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -129,6 +131,14 @@ struct MutantsArgs {
     /// Also write the matrix as JSON to this file.
     #[arg(long, value_name = "PATH")]
     json: Option<PathBuf>,
+    /// Also write both matrices as one HTML page in the shape of `run --matrix-html`: vectors as
+    /// rows, the clean server, each fault and each variant as columns.
+    #[arg(long, value_name = "PATH")]
+    matrix_html: Option<PathBuf>,
+    /// Also write both matrices in the JSON shape of `run --matrix-json` (cells keyed by
+    /// `clean`, `fault:NAME`, `variant:NAME`).
+    #[arg(long, value_name = "PATH")]
+    matrix_json: Option<PathBuf>,
     /// Print every fault (name, level, requirement, description) and every variant (name,
     /// reference sections, scope, description) as Markdown tables and exit.
     #[arg(long)]
@@ -149,9 +159,20 @@ const EXIT_FAILED: u8 = 1;
 const EXIT_UNUSABLE: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match cli.command {
-        Command::Run { run: args, test } => run::exit_code(&run::run(&test, &args)),
+        Command::Run {
+            run: mut args,
+            test,
+        } => {
+            // Which defaulted settings were given, so they (and only they) override a target
+            // file.
+            if let Some(("run", run_matches)) = matches.subcommand() {
+                args.given = Given::from_matches(run_matches);
+            }
+            run::exit_code(&run::run(&test, &args))
+        }
         Command::Serve(args) => serve(args),
         Command::List {
             run,
@@ -205,7 +226,7 @@ fn mutants_cli(args: MutantsArgs) -> ExitCode {
     if let Some(specs) = args.specs {
         suite.specs = specs;
     }
-    let mut config = MatrixConfig::new(suite);
+    let mut config = MatrixConfig::new(suite.clone());
     config.parallel = args.parallel;
     config.concurrent_servers = args.servers;
     config.timeout_secs = args.timeout_secs;
@@ -242,6 +263,22 @@ fn mutants_cli(args: MutantsArgs) -> ExitCode {
     if let Some(path) = &args.json {
         if let Err(e) = std::fs::write(path, format!("{json}\n")) {
             eprintln!("mutants: cannot write {}: {e}", path.display());
+            return ExitCode::from(EXIT_UNUSABLE);
+        }
+    }
+    if args.matrix_html.is_some() || args.matrix_json.is_some() {
+        let written = Suite::load(suite).and_then(|suite| {
+            let shaped = Matrix::of_mutants(&matrix, &suite);
+            if let Some(path) = &args.matrix_html {
+                report::write(path, &shaped.html())?;
+            }
+            if let Some(path) = &args.matrix_json {
+                report::write(path, &shaped.json()?)?;
+            }
+            Ok(())
+        });
+        if let Err(e) = written {
+            eprintln!("mutants: {e:#}");
             return ExitCode::from(EXIT_UNUSABLE);
         }
     }

@@ -8,6 +8,7 @@ use crate::embedded;
 use crate::report::{self, Coverage, RunReport};
 use crate::runner::{Patience, Profile, Session, Suite, SuiteConfig, Summary};
 use crate::target::TargetArgs;
+use crate::target_file::{self, Given, TargetFile};
 use crate::verdict::{NotJudgedCause, Outcome, VectorResult};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,6 +56,22 @@ pub struct RunArgs {
     /// Seconds a state read may keep retrying until it shows an earlier write (0: no retries).
     #[arg(long, env = "CONFORMANCE_CONSISTENCY_WINDOW", default_value_t = 2.0)]
     pub consistency_window: f64,
+    /// A target file (TOML; see the README), or a folder of them (repeatable). Flags and
+    /// CONFORMANCE_* variables override its keys. With several targets the suite runs against
+    /// each, at once, and `--matrix-html` / `--matrix-json` compare them; the exit code is the
+    /// worst target's. Under `cargo test`, CONFORMANCE_TARGET may name one file.
+    #[arg(long = "target", env = "CONFORMANCE_TARGET", value_name = "FILE|DIR")]
+    pub targets: Vec<PathBuf>,
+    /// Write the vectors x targets matrix as one self-contained HTML page here.
+    #[arg(long, env = "CONFORMANCE_MATRIX_HTML", value_name = "FILE")]
+    pub matrix_html: Option<PathBuf>,
+    /// Write the vectors x targets matrix as JSON here.
+    #[arg(long, env = "CONFORMANCE_MATRIX_JSON", value_name = "FILE")]
+    pub matrix_json: Option<PathBuf>,
+    /// Which defaulted settings were given by flag or environment (they override a target
+    /// file); filled from the command line's matches, none when built in code.
+    #[arg(skip)]
+    pub given: Given,
 }
 
 /// How a run that did its job ended.
@@ -102,9 +119,26 @@ impl RunArgs {
             #[command(flatten)]
             run: RunArgs,
         }
-        <EnvOnly as clap::Parser>::try_parse_from(["conformance"])
-            .map(|parsed| parsed.run)
-            .map_err(|e| Unusable(format!("bad CONFORMANCE_* environment variable: {e}")))
+        let bad = |e: clap::Error| Unusable(format!("bad CONFORMANCE_* environment variable: {e}"));
+        let matches = <EnvOnly as clap::CommandFactory>::command()
+            .try_get_matches_from(["conformance"])
+            .map_err(bad)?;
+        let mut run = <EnvOnly as clap::FromArgMatches>::from_arg_matches(&matches)
+            .map_err(bad)?
+            .run;
+        run.given = Given::from_matches(&matches);
+        // libtest-mimic owns the command line here, so the matrix (one trial list per target)
+        // stays a `collections-conformance run` feature.
+        if let [path] = run.targets.as_slice() {
+            if path.is_dir() {
+                return Err(Unusable(format!(
+                    "CONFORMANCE_TARGET names the folder {}: under `cargo test` it names one target file; compare several with `collections-conformance run --target {} --matrix-html FILE`",
+                    path.display(),
+                    path.display()
+                )));
+            }
+        }
+        Ok(run)
     }
 
     /// The profile after `--strict`.
@@ -167,6 +201,18 @@ pub fn run(
     test_args: &libtest_mimic::Arguments,
     run_args: &RunArgs,
 ) -> Result<RunOutcome, Unusable> {
+    let files = target_file::load_all(&run_args.targets).map_err(Unusable)?;
+    if files.len() > 1 {
+        return run_matrix(test_args, run_args, &files);
+    }
+    let applied;
+    let run_args = match files.first() {
+        Some(file) => {
+            applied = applied_file(file, run_args);
+            &applied
+        }
+        None => run_args,
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -183,7 +229,10 @@ pub fn run(
     let session: Option<Arc<Session>> = if test_args.list {
         None
     } else if run_args.target.has_base_url() {
-        let target = run_args.target.resolve().map_err(Unusable)?;
+        let target = run_args.target.resolve().map_err(|e| match files.first() {
+            Some(file) => Unusable(target_file::with_file_keys(&e, &file.path)),
+            None => Unusable(e),
+        })?;
         Some(Arc::new(Session::new(Arc::new(target), patience)))
     } else {
         match runtime.block_on(embedded::start(run_args.target.timeout_secs)) {
@@ -244,14 +293,262 @@ pub fn run(
         coverage: Coverage::of(&suite, &results),
     };
     write_reports(run_args, &report).map_err(|e| Unusable(format!("{e:#}")))?;
-    verdict_of_run(
+    let verdict = verdict_of_run(
         &suite,
         &summary,
         &results,
         &conclusion,
         run_args,
         session.as_deref(),
-    )
+    );
+    if run_args.matrix_html.is_some() || run_args.matrix_json.is_some() {
+        let name = match files.first() {
+            Some(file) => file.name.clone(),
+            None if run_args.target.has_base_url() => "target".to_string(),
+            None => "embedded".to_string(),
+        };
+        let runs = [TargetRun {
+            name,
+            detail: report.target.clone(),
+            profile,
+            results,
+            outcome: verdict.clone(),
+        }];
+        write_matrix(run_args, &runs).map_err(|e| Unusable(format!("{e:#}")))?;
+    }
+    verdict
+}
+
+/// One target's finished run, as the matrix sees it.
+pub struct TargetRun {
+    /// The target's name (its file's `name`, or its file name).
+    pub name: String,
+    /// Its base URL.
+    pub detail: String,
+    /// The profile it was judged under.
+    pub profile: Profile,
+    /// Every vector's result.
+    pub results: Vec<VectorResult>,
+    /// How its run ended.
+    pub outcome: Result<RunOutcome, Unusable>,
+}
+
+/// A target file applied to the run's settings, with a note on stderr naming the keys of the
+/// file that flags or environment variables override.
+fn applied_file(file: &TargetFile, run_args: &RunArgs) -> RunArgs {
+    let (args, overridden) = file.apply(run_args);
+    if !overridden.is_empty() {
+        eprintln!(
+            "conformance: target file {}: {} given by flag or CONFORMANCE_* variable, overriding the file",
+            file.path.display(),
+            overridden.join(", ")
+        );
+    }
+    args
+}
+
+fn write_matrix(run_args: &RunArgs, runs: &[TargetRun]) -> anyhow::Result<()> {
+    let matrix = report::Matrix::of_targets(runs);
+    if let Some(path) = &run_args.matrix_html {
+        report::write(path, &matrix.html())?;
+    }
+    if let Some(path) = &run_args.matrix_json {
+        report::write(path, &matrix.json()?)?;
+    }
+    Ok(())
+}
+
+/// The settings that name one target; given by flag or environment with several target files,
+/// they would make every target the same, so the matrix refuses them.
+fn target_naming_settings(args: &TargetArgs) -> Vec<&'static str> {
+    let set = |value: &Option<String>| value.as_deref().is_some_and(|v| !v.is_empty());
+    let mut named = Vec::new();
+    for (value, name) in [
+        (&args.base_url, "CONFORMANCE_BASE_URL"),
+        (&args.consumer_key, "CONFORMANCE_CONSUMER_KEY"),
+        (&args.consumer_secret, "CONFORMANCE_CONSUMER_SECRET"),
+        (&args.access_token, "CONFORMANCE_ACCESS_TOKEN"),
+        (&args.access_token_secret, "CONFORMANCE_ACCESS_TOKEN_SECRET"),
+        (&args.bearer_token, "CONFORMANCE_BEARER_TOKEN"),
+        (&args.other_access_token, "CONFORMANCE_OTHER_ACCESS_TOKEN"),
+        (
+            &args.other_access_token_secret,
+            "CONFORMANCE_OTHER_ACCESS_TOKEN_SECRET",
+        ),
+        (
+            &args.limited_access_token,
+            "CONFORMANCE_LIMITED_ACCESS_TOKEN",
+        ),
+        (
+            &args.limited_access_token_secret,
+            "CONFORMANCE_LIMITED_ACCESS_TOKEN_SECRET",
+        ),
+    ] {
+        if set(value) {
+            named.push(name);
+        }
+    }
+    if args.tweet_ids.iter().any(|id| !id.trim().is_empty()) {
+        named.push("CONFORMANCE_TWEET_IDS");
+    }
+    named
+}
+
+/// The suite against several targets at once (each its own session, every vector of every
+/// target started before the first trial list prints), one libtest-mimic trial list per target,
+/// per-target reports, then the matrix. The exit is the worst target's.
+fn run_matrix(
+    test_args: &libtest_mimic::Arguments,
+    run_args: &RunArgs,
+    files: &[TargetFile],
+) -> Result<RunOutcome, Unusable> {
+    let named = target_naming_settings(&run_args.target);
+    if !named.is_empty() {
+        return Err(Unusable(format!(
+            "{} given by flag or environment variable, but --target names {} targets: each target file names its own (unset them, or run one target)",
+            named.join(", "),
+            files.len()
+        )));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Unusable(format!("cannot start the async runtime: {e}")))?;
+    let mut prepared = Vec::new();
+    for file in files {
+        let args = applied_file(file, run_args);
+        let within = |e: String| Unusable(target_file::with_file_keys(&e, &file.path));
+        let patience = args.patience().map_err(|e| within(e.0))?;
+        let target = args.target.resolve().map_err(within)?;
+        let suite = Suite::load(args.suite_config()).map_err(|e| Unusable(format!("{e:#}")))?;
+        prepared.push((file, args, suite, target, patience));
+    }
+    if test_args.list {
+        if let Some((_, _, suite, _, _)) = prepared.first() {
+            let _ = libtest_mimic::run(test_args, suite.trials(None, runtime.handle(), test_args));
+        }
+        return Ok(RunOutcome::Passed);
+    }
+    let json_format = matches!(test_args.format, Some(libtest_mimic::FormatSetting::Json));
+    let started = std::time::Instant::now();
+    let running: Vec<_> = prepared
+        .into_iter()
+        .map(|(file, args, suite, target, patience)| {
+            let session = Arc::new(Session::new(Arc::new(target), patience));
+            let trials = suite.trials(Some(Arc::clone(&session)), runtime.handle(), test_args);
+            (file, args, suite, session, trials)
+        })
+        .collect();
+    let mut runs = Vec::new();
+    for (file, args, suite, session, trials) in running {
+        if !json_format {
+            println!(
+                "conformance: target `{}` ({}) at {}",
+                file.name,
+                file.path.display(),
+                session.target.base_url
+            );
+        }
+        let conclusion = libtest_mimic::run(test_args, trials);
+        let results = suite.board.results();
+        let profile = suite.config.profile;
+        let summary = Summary::of(&results, profile);
+        println!("{}", summary.render(profile));
+        if !session.waited().is_zero() {
+            println!(
+                "conformance: waited {:.1} s in all for the rate-limit windows of `{}`",
+                session.waited().as_secs_f64(),
+                file.name
+            );
+        }
+        let report = RunReport {
+            results: &results,
+            summary: &summary,
+            profile,
+            target: session.target.base_url.to_string(),
+            duration: started.elapsed(),
+            coverage: Coverage::of(&suite, &results),
+        };
+        let outcome = write_reports(&per_target_reports(&args, &file.name), &report)
+            .map_err(|e| Unusable(format!("{e:#}")))
+            .and_then(|()| {
+                verdict_of_run(
+                    &suite,
+                    &summary,
+                    &results,
+                    &conclusion,
+                    &args,
+                    Some(&session),
+                )
+            });
+        runs.push(TargetRun {
+            name: file.name.clone(),
+            detail: report.target.clone(),
+            profile,
+            results,
+            outcome,
+        });
+    }
+    write_matrix(run_args, &runs).map_err(|e| Unusable(format!("{e:#}")))?;
+    let lines: Vec<String> = runs
+        .iter()
+        .map(|run| match &run.outcome {
+            Ok(RunOutcome::Passed) => format!("`{}` passed", run.name),
+            Ok(RunOutcome::Failed) => format!("`{}` failed", run.name),
+            Err(_) => format!("`{}` unusable", run.name),
+        })
+        .collect();
+    println!("conformance: {} targets: {}", runs.len(), lines.join(" · "));
+    let unusable: Vec<String> = runs
+        .iter()
+        .filter_map(|run| {
+            run.outcome
+                .as_ref()
+                .err()
+                .map(|e| format!("target `{}`: {e}", run.name))
+        })
+        .collect();
+    if !unusable.is_empty() {
+        return Err(Unusable(unusable.join("\n")));
+    }
+    if runs.iter().any(|run| run.outcome == Ok(RunOutcome::Failed)) {
+        Ok(RunOutcome::Failed)
+    } else {
+        Ok(RunOutcome::Passed)
+    }
+}
+
+/// The report paths of one target of several: `report.json` becomes `report.NAME.json`.
+fn per_target_reports(args: &RunArgs, name: &str) -> RunArgs {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let rename = |path: &Option<PathBuf>| {
+        path.as_ref().map(|path| {
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let file = match path.extension() {
+                Some(ext) => format!("{stem}.{safe}.{}", ext.to_string_lossy()),
+                None => format!("{stem}.{safe}"),
+            };
+            path.with_file_name(file)
+        })
+    };
+    RunArgs {
+        junit: rename(&args.junit),
+        report_json: rename(&args.report_json),
+        report_html: rename(&args.report_html),
+        ..args.clone()
+    }
 }
 
 /// The run's exit, from most to least serious: the kit is broken, the vectors are, the target

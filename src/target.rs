@@ -175,16 +175,16 @@ impl Target {
     pub fn lacks(&self, need: Need) -> Option<String> {
         match need {
             Need::OtherUser if self.other_user.is_none() => Some(
-                "needs a second user of the same app: set CONFORMANCE_OTHER_ACCESS_TOKEN and CONFORMANCE_OTHER_ACCESS_TOKEN_SECRET".into(),
+                "needs a second user of the same app: set CONFORMANCE_OTHER_ACCESS_TOKEN and CONFORMANCE_OTHER_ACCESS_TOKEN_SECRET (in a target file: [other_user])".into(),
             ),
             Need::LimitedUser if self.limited_user.is_none() => Some(
-                "needs a user with a small rate limit on remove: set CONFORMANCE_LIMITED_ACCESS_TOKEN and CONFORMANCE_LIMITED_ACCESS_TOKEN_SECRET".into(),
+                "needs a user with a small rate limit on remove: set CONFORMANCE_LIMITED_ACCESS_TOKEN and CONFORMANCE_LIMITED_ACCESS_TOKEN_SECRET (in a target file: [limited_user])".into(),
             ),
             Need::BearerToken if self.bearer_token.is_none() => {
-                Some("needs the app's bearer token: set CONFORMANCE_BEARER_TOKEN".into())
+                Some("needs the app's bearer token: set CONFORMANCE_BEARER_TOKEN (in a target file: bearer_token)".into())
             }
             Need::TweetIds(n) if self.tweet_ids.len() < n => Some(format!(
-                "needs {n} tweet ids that exist on the target, CONFORMANCE_TWEET_IDS has {}",
+                "needs {n} tweet ids that exist on the target, CONFORMANCE_TWEET_IDS (in a target file: tweet_ids) has {}",
                 self.tweet_ids.len()
             )),
             _ => None,

@@ -7,10 +7,12 @@
 mod html;
 mod json;
 mod junit;
+pub mod matrix;
 
 pub use html::html;
 pub use json::json;
 pub use junit::junit;
+pub use matrix::Matrix;
 
 use crate::runner::{Profile, Summary};
 use crate::verdict::{Outcome, VectorKind, VectorResult};

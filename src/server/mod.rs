@@ -379,6 +379,10 @@ pub struct ServeArgs {
     /// Simultaneous connections from one client IP; more get 503 / 130.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS_PER_IP)]
     pub max_connections_per_ip: usize,
+    /// Once listening, write a target file for this server (base URL, seeded credentials and
+    /// tweets) to FILE, before the ready line: `run --target FILE` then tests it.
+    #[arg(long, value_name = "FILE")]
+    pub write_target: Option<PathBuf>,
 }
 
 fn parse_secs(value: &str) -> Result<f64, String> {
@@ -451,6 +455,9 @@ impl ServeArgs {
 /// accepting, waits for SIGINT or SIGTERM, then shuts down gracefully (saving `--state`).
 pub async fn serve_cli(args: ServeArgs) -> anyhow::Result<()> {
     let server = start(args.to_config()?).await?;
+    if let Some(path) = &args.write_target {
+        crate::target_file::write_for_server(path, server.info())?;
+    }
     {
         let mut stdout = std::io::stdout().lock();
         serde_json::to_writer(&mut stdout, server.info())?;
