@@ -47,7 +47,7 @@ pub struct RunArgs {
     #[arg(long, env = "CONFORMANCE_ALLOW_INCOMPLETE")]
     pub allow_incomplete: bool,
     /// Vectors in flight at once, whatever the test harness's thread count.
-    #[arg(long, env = "CONFORMANCE_CONCURRENCY", default_value_t = 32)]
+    #[arg(long, env = "CONFORMANCE_CONCURRENCY", default_value_t = RunArgs::DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
     /// Seconds the run may spend, in total, waiting for the target's rate-limit windows to reset;
     /// vectors that would need longer are not judged (throttled).
@@ -110,6 +110,11 @@ pub fn exit_code(result: &Result<RunOutcome, Unusable>) -> ExitCode {
 }
 
 impl RunArgs {
+    /// Vectors in flight by default: enough that a remote target's latency, not the kit, sets
+    /// the wall time of the bundled corpus (see `cargo bench --bench remote`); pacing by the
+    /// target's rate-limit headers keeps it polite.
+    pub const DEFAULT_CONCURRENCY: usize = 64;
+
     /// Settings from the environment only, for `cargo test` where libtest-mimic owns the
     /// command line. A malformed `CONFORMANCE_*` value makes the run unusable rather than
     /// quietly falling back to the embedded server.

@@ -20,6 +20,7 @@ use crate::fixture;
 use crate::spec::Spec;
 use crate::vector::{self, Level, LoadedVector, VectorBody};
 use crate::verdict::{Outcome, VectorKind, VectorResult};
+use futures_util::future::join_all;
 use libtest_mimic::{Completion, Failed, Trial};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -314,8 +315,11 @@ async fn run_phases(
     };
 
     let mut planted = Vec::new();
-    for loaded in canaries {
-        match plant_canary(&loaded, session.as_deref()).await {
+    let plantings = canaries
+        .iter()
+        .map(|loaded| plant_canary(loaded, session.as_deref()));
+    for planting in join_all(plantings).await {
+        match planting {
             Ok(canary) => planted.push(canary),
             Err(result) => board.post(*result),
         }
@@ -334,11 +338,10 @@ async fn run_phases(
         }
     }
     if let Some(session) = &session {
-        for canary in &mut planted {
-            canary
-                .inspect(session, "while the oracle vectors ran")
-                .await;
-        }
+        let inspections = planted
+            .iter_mut()
+            .map(|canary| canary.inspect(session, "while the oracle vectors ran"));
+        join_all(inspections).await;
     }
 
     let mut tasks = Vec::new();
@@ -362,9 +365,12 @@ async fn run_phases(
         let _ = task.await;
     }
     if let Some(session) = &session {
-        for mut canary in planted {
+        let endings = planted.into_iter().map(|mut canary| async move {
             canary.inspect(session, "while the other vectors ran").await;
-            board.post(canary.finish(session).await);
+            canary.finish(session).await
+        });
+        for result in join_all(endings).await {
+            board.post(result);
         }
     }
 }

@@ -32,7 +32,7 @@ pub struct Patience {
 impl Default for Patience {
     fn default() -> Patience {
         Patience {
-            concurrency: 32,
+            concurrency: crate::run::RunArgs::DEFAULT_CONCURRENCY,
             max_wait: Duration::from_secs(60),
             consistency_window: Duration::from_secs(2),
             unresponsive_after: 8,
