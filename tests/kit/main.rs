@@ -7,6 +7,7 @@
 mod server_support;
 mod support;
 
+mod client_report;
 mod failure_text;
 mod harness_cli;
 mod harness_hostile;
