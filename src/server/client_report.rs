@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use anyhow::Context;
 use axum::extract::State;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
@@ -47,6 +47,16 @@ const SKEW_WORTH_NOTING_SECS: u64 = 60;
 /// Nonces remembered per client before expired ones are swept.
 const NONCE_SWEEP_AT: usize = 4096;
 
+/// Clients told apart; later ones share one entry, so a hostile caller cannot grow the report
+/// without bound.
+const MAX_CLIENTS: usize = 1000;
+
+/// Distinct findings kept per client (reasons may quote what the client sent).
+const MAX_FINDINGS: usize = 100;
+
+/// Characters of a `User-Agent` kept.
+const MAX_USER_AGENT: usize = 200;
+
 /// The recorder: what every client did so far, and where the report goes.
 #[derive(Debug)]
 pub struct ClientReport {
@@ -70,7 +80,7 @@ struct Secrets {
 /// Who a client is: the credentials it presents and what it calls itself.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 struct ClientKey {
-    /// `oauth1`, `bearer` or `none`.
+    /// `oauth1`, `bearer`, `none`, or `overflow` past [`MAX_CLIENTS`].
     auth: &'static str,
     consumer_key: Option<String>,
     access_token: Option<String>,
@@ -262,7 +272,17 @@ impl ClientReport {
     fn record(&self, analysis: Analysis, rate_limit: Option<(bool, u64)>) {
         let refused = analysis.refused.is_some();
         let mut clients = self.clients();
-        let client = clients.entry(analysis.key).or_default();
+        let key = if clients.len() >= MAX_CLIENTS && !clients.contains_key(&analysis.key) {
+            ClientKey {
+                auth: "overflow",
+                consumer_key: None,
+                access_token: None,
+                user_agent: Some(format!("(clients beyond the first {MAX_CLIENTS})")),
+            }
+        } else {
+            analysis.key
+        };
+        let client = clients.entry(key).or_default();
         client.requests += 1;
         *client
             .endpoints
@@ -344,15 +364,15 @@ impl ClientReport {
                 Class::Error | Class::Deviation => Severity::Tolerated,
                 Class::Note => Severity::Note,
             };
-            let entry =
-                client
-                    .findings
-                    .entry((severity, finding.reason))
-                    .or_insert(FindingRecord {
-                        kind: finding.kind,
-                        count: 0,
-                        example: None,
-                    });
+            let key = (severity, finding.reason);
+            if client.findings.len() >= MAX_FINDINGS && !client.findings.contains_key(&key) {
+                continue;
+            }
+            let entry = client.findings.entry(key).or_insert(FindingRecord {
+                kind: finding.kind,
+                count: 0,
+                example: None,
+            });
             entry.count += 1;
             if entry.example.is_none() {
                 entry.example = finding.example;
@@ -367,7 +387,7 @@ impl ClientReport {
             .iter()
             .map(|(key, record)| client_entry(key, record))
             .collect();
-        entries.sort_by(|a, b| b.severity_rank.cmp(&a.severity_rank));
+        entries.sort_by_key(|c| std::cmp::Reverse(c.severity_rank));
         let count = |verdict: &str| entries.iter().filter(|c| c.verdict == verdict).count();
         Document {
             format: FORMAT,
@@ -403,10 +423,12 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     std::fs::rename(&temporary, path).with_context(|| format!("cannot replace {}", path.display()))
 }
 
-/// `GET /_client-report`: writes the files and answers with the JSON report.
-pub async fn on_demand(State(state): State<Arc<AppState>>) -> Response {
-    let Some(report) = state.client_report.as_ref() else {
-        return ApiError::not_found().into_response();
+/// `GET /_client-report`: writes the files and answers with the JSON report. Any other method
+/// gets the envelope of an unknown path, as everywhere else.
+pub async fn on_demand(State(state): State<Arc<AppState>>, method: Method) -> Response {
+    let report = match state.client_report.as_ref() {
+        Some(report) if method == Method::GET || method == Method::HEAD => report,
+        _ => return ApiError::not_found().into_response(),
     };
     if let Err(error) = report.write() {
         return (StatusCode::INTERNAL_SERVER_ERROR, format!("{error:#}\n")).into_response();
@@ -453,10 +475,12 @@ fn analyse(
     let refused = outcome
         .err()
         .map(|e| format!("{}/{}", e.status.as_u16(), e.code));
-    let user_agent = parts
-        .headers
-        .get(header::USER_AGENT)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let user_agent = parts.headers.get(header::USER_AGENT).map(|v| {
+        String::from_utf8_lossy(v.as_bytes())
+            .chars()
+            .take(MAX_USER_AGENT)
+            .collect()
+    });
     let mut analysis = Analysis {
         key: ClientKey {
             auth: "none",
@@ -719,7 +743,7 @@ fn analyse(
     if let Some(timestamp) = value("oauth_timestamp") {
         match timestamp.parse::<i64>() {
             Ok(ts) => {
-                let skew = ts - now as i64;
+                let skew = ts.saturating_sub(i64::try_from(now).unwrap_or(i64::MAX));
                 analysis.skew = Some(skew);
                 let off = skew.unsigned_abs();
                 let side = if skew < 0 { "behind" } else { "ahead of" };

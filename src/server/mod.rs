@@ -265,7 +265,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     if state.client_report.is_some() {
         app = app.route(
             client_report::REPORT_PATH,
-            axum::routing::get(client_report::on_demand),
+            axum::routing::any(client_report::on_demand),
         );
     }
     let app = app.fallback(routes::dispatch).with_state(state.clone());

@@ -161,6 +161,11 @@ async fn a_client_signing_as_documented_conforms() {
         markdown.contains("## conforms: well-behaved/Header"),
         "{markdown}"
     );
+    // Another method on the report's path gets the envelope of an unknown path.
+    let url = format!("{}{}", kit.server.base_url(), server::CLIENT_REPORT_PATH);
+    read(kit.http.post(url).send().await.unwrap())
+        .await
+        .assert_error(404, 34);
 }
 
 #[tokio::test]
