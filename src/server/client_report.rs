@@ -1036,10 +1036,10 @@ fn diagnose(
             ));
         }
     }
-    for url in url_mistakes(request.base_url, request.raw_query) {
+    for (url, mistake) in url_mistakes(request.base_url, request.raw_query) {
         candidates.push((
             format!(
-                "signed for the URL {url} (the base URL is {})",
+                "signed for the URL {url}, {mistake} (the base URL is {})",
                 request.base_url
             ),
             build(request.method, &url, &all),
@@ -1126,22 +1126,25 @@ fn encoded_base_string(
 
 /// URLs a client may have signed instead of the base URL: the other scheme, the default port
 /// written out, the query string kept.
-fn url_mistakes(base_url: &str, raw_query: &str) -> Vec<String> {
+fn url_mistakes(base_url: &str, raw_query: &str) -> Vec<(String, &'static str)> {
     let mut urls = Vec::new();
     if let Some(rest) = base_url.strip_prefix("http://") {
-        urls.push(format!("https://{rest}"));
+        urls.push((format!("https://{rest}"), "the wrong scheme"));
     } else if let Some(rest) = base_url.strip_prefix("https://") {
-        urls.push(format!("http://{rest}"));
+        urls.push((format!("http://{rest}"), "the wrong scheme"));
     }
     if let Ok(url) = url::Url::parse(base_url) {
         if url.port().is_none() {
             if let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) {
-                urls.push(format!("{}://{host}:{port}{}", url.scheme(), url.path()));
+                urls.push((
+                    format!("{}://{host}:{port}{}", url.scheme(), url.path()),
+                    "the default port written out",
+                ));
             }
         }
     }
     if !raw_query.is_empty() {
-        urls.push(format!("{base_url}?{raw_query}"));
+        urls.push((format!("{base_url}?{raw_query}"), "the query string kept"));
     }
     urls
 }
@@ -1481,6 +1484,121 @@ mod tests {
                 "only in the client's parameters: name=a+b".to_string()
             ]
         );
+    }
+
+    /// Every common mistake the diagnosis tries is recognised as itself: no earlier candidate
+    /// shadows it, and a wrong secret is told apart from all of them.
+    #[test]
+    fn each_signing_mistake_is_named() {
+        let (consumer_secret, token_secret) = ("cs", "ts");
+        let key = oauth::signing_key(consumer_secret, token_secret);
+        let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let header = pairs(&[
+            ("oauth_consumer_key", "ck"),
+            ("oauth_nonce", "n"),
+            ("oauth_signature_method", "HMAC-SHA1"),
+            ("oauth_timestamp", "1"),
+            ("oauth_token", "t"),
+            ("oauth_version", "1.0"),
+        ]);
+        let query = pairs(&[("count", "5")]);
+        let form = pairs(&[("name", "a b*~!")]);
+        let url = "http://h:8080/1.1/collections/create.json";
+        let all: Vec<_> = header.iter().chain(&query).chain(&form).cloned().collect();
+        let except = |name: &str| -> Vec<(String, String)> {
+            all.iter().filter(|(k, _)| k != name).cloned().collect()
+        };
+        let rfc = |s: &str| oauth::percent_encode(s);
+        let form_enc =
+            |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        let js = |s: &str| utf8_percent_encode(s, JS_COMPONENT).to_string();
+        let tilde = |s: &str| utf8_percent_encode(s, TILDE_ENCODED).to_string();
+        let sign = |base: String| oauth::hmac_sha1(&key, &base);
+        let rfc_base = |method: &str, url: &str, params: &[(String, String)]| {
+            oauth::signature_base_string(method, url, params)
+        };
+        let custom = |inner: &dyn Fn(&str) -> String, outer: &dyn Fn(&str) -> String, sort| {
+            encoded_base_string("POST", url, &all, inner, outer, sort)
+        };
+        let all_but_count: Vec<_> = header.iter().chain(&form).cloned().collect();
+        let all_but_name: Vec<_> = header.iter().chain(&query).cloned().collect();
+        let mut with_realm = all.clone();
+        with_realm.push(("realm".into(), "r".into()));
+        let doubled: Vec<_> = all.iter().map(|(k, v)| (k.clone(), rfc(v))).collect();
+        let cases: Vec<(&str, String)> = vec![
+            (
+                "application/x-www-form-urlencoded way",
+                sign(custom(&form_enc, &rfc, true)),
+            ),
+            (
+                "whole base string form-encoded",
+                sign(custom(&form_enc, &form_enc, true)),
+            ),
+            ("encodeURIComponent", sign(custom(&js, &js, true))),
+            ("`~` encoded as `%7E`", sign(custom(&tilde, &tilde, true))),
+            ("left unsorted", sign(custom(&rfc, &rfc, false))),
+            ("encoded twice", sign(rfc_base("POST", url, &doubled))),
+            (
+                "form-body parameters left out",
+                sign(rfc_base("POST", url, &all_but_name)),
+            ),
+            (
+                "query-string parameters left out",
+                sign(rfc_base("POST", url, &all_but_count)),
+            ),
+            ("`realm` signed", sign(rfc_base("POST", url, &with_realm))),
+            (
+                "oauth_version sent but left out",
+                sign(rfc_base("POST", url, &except("oauth_version"))),
+            ),
+            ("signed as GET", sign(rfc_base("GET", url, &all))),
+            (
+                "not upper case",
+                sign(format!("post{}", &rfc_base("POST", url, &all)[4..])),
+            ),
+            (
+                "the wrong scheme",
+                sign(rfc_base("POST", &url.replace("http:", "https:"), &all)),
+            ),
+            (
+                "the query string kept",
+                sign(rfc_base("POST", &format!("{url}?count=5"), &all)),
+            ),
+            (
+                "without the token secret",
+                oauth::hmac_sha1("cs&", &rfc_base("POST", url, &all)),
+            ),
+            (
+                "wrong consumer secret or token secret",
+                oauth::hmac_sha1("cs&other", &rfc_base("POST", url, &all)),
+            ),
+        ];
+        let request = SignedRequest {
+            method: "POST",
+            base_url: url,
+            header: &header,
+            query: &query,
+            form: &form,
+            realm: Some("r"),
+            raw_query: "count=5",
+            raw_body: Some("name=a%20b%2A~%21"),
+            unsigned_body: None,
+        };
+        let right = sign(rfc_base("POST", url, &all));
+        assert!(diagnose(&request, &right, &key, consumer_secret, token_secret).is_none());
+        for (label, presented) in cases {
+            let diagnosis = diagnose(&request, &presented, &key, consumer_secret, token_secret)
+                .expect("a wrong signature is diagnosed");
+            assert!(
+                diagnosis.cause.contains(label),
+                "{label}: got {:?}",
+                diagnosis.cause
+            );
+        }
     }
 
     #[test]
