@@ -405,12 +405,13 @@ impl ClientReport {
     }
 
     /// Writes the JSON file and the Markdown file beside it (each through a temporary file, so
-    /// a reader never sees half a report).
-    pub fn write(&self) -> anyhow::Result<()> {
+    /// a reader never sees half a report), and returns what it wrote.
+    pub fn write(&self) -> anyhow::Result<Document> {
         let document = self.document();
         let json = serde_json::to_string_pretty(&document)?;
         write_atomically(&self.json_path, json.as_bytes())?;
-        write_atomically(&self.markdown_path, markdown(&document).as_bytes())
+        write_atomically(&self.markdown_path, markdown(&document).as_bytes())?;
+        Ok(document)
     }
 }
 
@@ -423,17 +424,25 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     std::fs::rename(&temporary, path).with_context(|| format!("cannot replace {}", path.display()))
 }
 
-/// `GET /_client-report`: writes the files and answers with the JSON report. Any other method
-/// gets the envelope of an unknown path, as everywhere else.
+/// `GET /_client-report`: writes the files (off the async threads) and answers with the JSON
+/// report. Any other method gets the envelope of an unknown path, as everywhere else.
 pub async fn on_demand(State(state): State<Arc<AppState>>, method: Method) -> Response {
-    let report = match state.client_report.as_ref() {
-        Some(report) if method == Method::GET || method == Method::HEAD => report,
-        _ => return ApiError::not_found().into_response(),
-    };
-    if let Err(error) = report.write() {
-        return (StatusCode::INTERNAL_SERVER_ERROR, format!("{error:#}\n")).into_response();
+    if state.client_report.is_none() || !(method == Method::GET || method == Method::HEAD) {
+        return ApiError::not_found().into_response();
     }
-    let body = serde_json::to_string_pretty(&report.document()).unwrap_or_default();
+    let written = tokio::task::spawn_blocking(move || {
+        let report = state.client_report.as_ref()?;
+        Some(report.write())
+    })
+    .await;
+    let document = match written {
+        Ok(Some(Ok(document))) => document,
+        Ok(Some(Err(error))) => {
+            return (StatusCode::INTERNAL_SERVER_ERROR, format!("{error:#}\n")).into_response();
+        }
+        _ => return (StatusCode::INTERNAL_SERVER_ERROR, "report unavailable\n").into_response(),
+    };
+    let body = serde_json::to_string_pretty(&document).unwrap_or_default();
     let mut response = body.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -223,6 +223,7 @@ impl RunningServer {
         match &self.state.client_report {
             Some(report) => report
                 .write()
+                .map(drop)
                 .context("writing the client report at shutdown"),
             None => Ok(()),
         }
