@@ -595,82 +595,13 @@ fn analyse(
     }
 
     // Placement and transport encoding: what the server tolerates.
-    let located = |pairs: &[(String, String)]| pairs.iter().any(|(k, _)| k.starts_with("oauth_"));
-    let locations: Vec<&str> = [
-        ("the Authorization header", located(&header_pairs)),
-        ("the query string", located(&query)),
-        ("the form body", located(&form)),
-    ]
-    .into_iter()
-    .filter(|(_, here)| *here)
-    .map(|(name, _)| name)
-    .collect();
-    if locations.len() > 1 {
-        analysis.findings.push(RawFinding {
-            class: Class::Deviation,
-            kind: "oauth_split",
-            reason: format!(
-                "OAuth parameters split across {} (RFC 5849 section 3.5: one location only)",
-                locations.join(" and ")
-            ),
-            example: None,
-        });
-    } else if located(&query) || located(&form) {
-        analysis.findings.push(RawFinding {
-            class: Class::Note,
-            kind: "oauth_placement",
-            reason: format!(
-                "OAuth parameters in {} rather than the Authorization header (RFC 5849 \
-                 section 3.5 allows it; Twitter documents the header)",
-                locations.join("")
-            ),
-            example: None,
-        });
-    }
-    let api = |pairs: &[(String, String)]| pairs.iter().any(|(k, _)| !k.starts_with("oauth_"));
-    if api(&query) && api(&form) {
-        analysis.findings.push(RawFinding {
-            class: Class::Note,
-            kind: "params_split",
-            reason: "API parameters split across the query string and the form body".into(),
-            example: None,
-        });
-    }
     let mut transported = vec![raw_query];
     if body_signed {
         transported.push(&body_text);
     }
-    if transported.iter().any(|raw| raw.contains('+')) {
-        analysis.findings.push(RawFinding {
-            class: Class::Deviation,
-            kind: "plus_for_space",
-            reason: "`+` in the query string or form body (form-style space): Twitter asks for \
-                     RFC 3986 encoding, `%20`"
-                .into(),
-            example: None,
-        });
-    }
-    let unencoded: String = {
-        let mut seen: Vec<char> = transported
-            .iter()
-            .flat_map(|raw| raw.chars())
-            .filter(|c| "!'()*,:;@/?$[]".contains(*c))
-            .collect();
-        seen.sort_unstable();
-        seen.dedup();
-        seen.into_iter().collect()
-    };
-    if !unencoded.is_empty() {
-        analysis.findings.push(RawFinding {
-            class: Class::Deviation,
-            kind: "unencoded_reserved",
-            reason: format!(
-                "reserved characters sent unencoded ({unencoded}): Twitter asks for RFC 3986 \
-                 percent-encoding in query strings and form bodies"
-            ),
-            example: None,
-        });
-    }
+    analysis
+        .findings
+        .extend(placement(&header_pairs, &query, &form, &transported));
 
     // The checks a faithful server makes, in its order.
     let mut keys = std::collections::HashSet::new();
@@ -843,6 +774,90 @@ fn analyse(
         });
     }
     analysis
+}
+
+/// Where the client put its parameters and how it encoded them in transit: notes and
+/// deviations the faithful server accepts.
+fn placement(
+    header: &[(String, String)],
+    query: &[(String, String)],
+    form: &[(String, String)],
+    transported: &[&str],
+) -> Vec<RawFinding> {
+    let mut findings = Vec::new();
+    let located = |pairs: &[(String, String)]| pairs.iter().any(|(k, _)| k.starts_with("oauth_"));
+    let locations: Vec<&str> = [
+        ("the Authorization header", located(header)),
+        ("the query string", located(query)),
+        ("the form body", located(form)),
+    ]
+    .into_iter()
+    .filter(|(_, here)| *here)
+    .map(|(name, _)| name)
+    .collect();
+    if locations.len() > 1 {
+        findings.push(RawFinding {
+            class: Class::Deviation,
+            kind: "oauth_split",
+            reason: format!(
+                "OAuth parameters split across {} (RFC 5849 section 3.5: one location only)",
+                locations.join(" and ")
+            ),
+            example: None,
+        });
+    } else if located(query) || located(form) {
+        findings.push(RawFinding {
+            class: Class::Note,
+            kind: "oauth_placement",
+            reason: format!(
+                "OAuth parameters in {} rather than the Authorization header (RFC 5849 \
+                 section 3.5 allows it; Twitter documents the header)",
+                locations.join("")
+            ),
+            example: None,
+        });
+    }
+    let api = |pairs: &[(String, String)]| pairs.iter().any(|(k, _)| !k.starts_with("oauth_"));
+    if api(query) && api(form) {
+        findings.push(RawFinding {
+            class: Class::Note,
+            kind: "params_split",
+            reason: "API parameters split across the query string and the form body".into(),
+            example: None,
+        });
+    }
+    if transported.iter().any(|raw| raw.contains('+')) {
+        findings.push(RawFinding {
+            class: Class::Deviation,
+            kind: "plus_for_space",
+            reason: "`+` in the query string or form body (form-style space): Twitter asks for \
+                     RFC 3986 encoding, `%20`"
+                .into(),
+            example: None,
+        });
+    }
+    let unencoded: String = {
+        let mut seen: Vec<char> = transported
+            .iter()
+            .flat_map(|raw| raw.chars())
+            .filter(|c| "!'()*,:;@/?$[]".contains(*c))
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        seen.into_iter().collect()
+    };
+    if !unencoded.is_empty() {
+        findings.push(RawFinding {
+            class: Class::Deviation,
+            kind: "unencoded_reserved",
+            reason: format!(
+                "reserved characters sent unencoded ({unencoded}): Twitter asks for RFC 3986 \
+                 percent-encoding in query strings and form bodies"
+            ),
+            example: None,
+        });
+    }
+    findings
 }
 
 fn example(request: &str, refused: &Option<String>, detail: Option<String>) -> Example {
