@@ -8,6 +8,7 @@
 //! Run in-process with [`start`], or standalone with [`serve_cli`] (`collections-conformance serve`).
 
 mod auth;
+mod client_report;
 mod conn;
 mod errors;
 mod faults;
@@ -36,6 +37,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use client_report::{FORMAT as CLIENT_REPORT_FORMAT, REPORT_PATH as CLIENT_REPORT_PATH};
 pub use conn::{
     ConnLimits, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_SHUTDOWN_TIMEOUT,
@@ -97,6 +99,9 @@ pub struct ServerConfig {
     pub variants: BTreeSet<Variant>,
     /// Replaces the latency of [`Variant::SlowResponses`] (the matrix shortens it).
     pub latency: Option<std::time::Duration>,
+    /// Where to write the per-client conformance report (`--client-report`); `None`: nothing is
+    /// recorded.
+    pub client_report: Option<PathBuf>,
 }
 
 impl ServerConfig {
@@ -131,6 +136,7 @@ impl Default for ServerConfig {
             limits: ConnLimits::default(),
             settle: Duration::ZERO,
             max_live_nonces: DEFAULT_MAX_LIVE_NONCES,
+            client_report: None,
         }
     }
 }
@@ -213,7 +219,14 @@ impl RunningServer {
         })
         .await
         .context("saving state panicked")?
-        .context("saving state at shutdown")
+        .context("saving state at shutdown")?;
+        match &self.state.client_report {
+            Some(report) => report
+                .write()
+                .map(drop)
+                .context("writing the client report at shutdown"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -238,14 +251,25 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         }
         None => (Store::default(), None),
     };
-    let state = Arc::new(AppState::new(&config, store, durability));
+    let mut state = AppState::new(&config, store, durability);
+    if let Some(path) = &config.client_report {
+        let report =
+            client_report::ClientReport::create(path, &config.seed, config.timestamp_window_secs)?;
+        state.client_report = Some(report);
+    }
+    let state = Arc::new(state);
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let addr = listener.local_addr()?;
-    let app = axum::Router::new()
-        .fallback(routes::dispatch)
-        .with_state(state.clone());
+    let mut app = axum::Router::new();
+    if state.client_report.is_some() {
+        app = app.route(
+            client_report::REPORT_PATH,
+            axum::routing::any(client_report::on_demand),
+        );
+    }
+    let app = app.fallback(routes::dispatch).with_state(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let limits = config.limits;
     let task = tokio::spawn(conn::serve(
@@ -363,6 +387,11 @@ pub struct ServeArgs {
     /// timelines settle late; the kit's `--consistency-window` must cover it).
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub settle_ms: u64,
+    /// Record what every client did (signatures, placement, encoding, clock, nonces, pacing)
+    /// and write a per-client conformance report to FILE (JSON) and beside it (`.md`) at
+    /// shutdown; `GET /_client-report` writes and returns it on demand.
+    #[arg(long, value_name = "FILE")]
+    pub client_report: Option<PathBuf>,
     /// Seconds a client has to send a request head; also how long an idle keep-alive
     /// connection stays open.
     #[arg(long, value_name = "SECS", default_value_t = DEFAULT_HEADER_TIMEOUT.as_secs_f64(), value_parser = parse_secs)]
@@ -447,6 +476,7 @@ impl ServeArgs {
                 max_connections_per_ip: self.max_connections_per_ip,
             },
             max_live_nonces: DEFAULT_MAX_LIVE_NONCES,
+            client_report: self.client_report.clone(),
         })
     }
 }

@@ -182,7 +182,7 @@ async fn handle_endpoint(
         params: &params,
     };
     let now = crate::oauth::unix_now();
-    let principal = match authenticate(
+    let authenticated = authenticate(
         &state.registry,
         &state.nonces,
         policy
@@ -191,7 +191,14 @@ async fn handle_endpoint(
         now,
         &auth_request,
         policy,
-    ) {
+    );
+    // The client report's seam (`--client-report`): off, it is one `None` check.
+    let seen = state.client_report.as_ref().and_then(|report| {
+        let outcome = authenticated.as_ref().map(|_| ());
+        let base_url = auth_request.base_url.as_deref();
+        report.observe(endpoint, &parts, &body, base_url, outcome, now)
+    });
+    let principal = match authenticated {
         Ok(principal) => principal,
         Err(error) => {
             let error = match policy.every_auth_refusal {
@@ -213,6 +220,9 @@ async fn handle_endpoint(
         state.rate_limits.window_secs,
         now,
     );
+    if let Some(seen) = seen {
+        seen.commit(quota.exceeded && policy.enforce_rate_limit, quota.reset);
+    }
     let mut response = if quota.exceeded && policy.enforce_rate_limit {
         if policy.apply_when_rate_limited {
             let call = Call {

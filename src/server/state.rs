@@ -54,6 +54,8 @@ pub struct AppState {
     /// read-your-writes), with the store as it was after each change, oldest first.
     settle: Duration,
     history: Mutex<VecDeque<(Instant, u64, Store)>>,
+    /// The per-client report (`--client-report`), recorded at one seam of the pipeline.
+    pub client_report: Option<super::client_report::ClientReport>,
 }
 
 impl AppState {
@@ -93,6 +95,7 @@ impl AppState {
             behaviour: config.behaviour(),
             settle: config.settle,
             history: Mutex::default(),
+            client_report: None,
         }
         .with_first_snapshot()
     }

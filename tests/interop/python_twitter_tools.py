@@ -17,9 +17,9 @@ user = ready["users"][0]
 tweet = ready["tweet_ids"][0]
 
 
-def client(token_secret):
+def client(token_secret, token=user["access_token"]):
     return Twitter(
-        auth=OAuth(user["access_token"], token_secret, ready["consumer_key"], ready["consumer_secret"]),
+        auth=OAuth(token, token_secret, ready["consumer_key"], ready["consumer_secret"]),
         domain=host,
         secure=False,
         api_version="1.1",
@@ -46,8 +46,12 @@ assert again["response"]["errors"] == [
 entries = api.collections.entries(_id=collection)
 assert entries["response"]["timeline"] == [], entries
 
+# The deliberate mis-signer uses the second user's token, so the client report (which tells
+# clients apart by consumer key, token and User-Agent) names it apart from the conforming client.
 try:
-    client("not-the-secret").collections.entries.remove(_id=collection, tweet_id=tweet)
+    client("not-the-secret", ready["users"][1]["access_token"]).collections.entries.remove(
+        _id=collection, tweet_id=tweet
+    )
     raise AssertionError("a wrong token secret was accepted")
 except TwitterHTTPError as error:
     assert error.e.code == 401, error.e.code

@@ -7,6 +7,7 @@
 mod server_support;
 mod support;
 
+mod client_report;
 mod export_openapi;
 mod failure_text;
 mod family;
