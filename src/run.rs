@@ -580,9 +580,10 @@ fn verdict_of_run(
         )));
     }
     if target_unreachable(results) {
-        return Err(Unusable(
-            "the target never answered (every request failed to connect); check CONFORMANCE_BASE_URL".into(),
-        ));
+        let url = session.map_or_else(String::new, |s| s.target.base_url.to_string());
+        return Err(Unusable(format!(
+            "the target never answered (every request failed to connect); check CONFORMANCE_BASE_URL, and that the target at {url} is up and answering"
+        )));
     }
     if let Some(session) = session.filter(|s| s.is_unresponsive()) {
         return Err(Unusable(format!(
