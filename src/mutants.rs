@@ -448,7 +448,7 @@ pub async fn run(config: &MatrixConfig) -> anyhow::Result<KillMatrix> {
     let suite = Arc::new(Suite::load(config.suite.clone())?);
     // Slow variants first, so their waiting overlaps everyone else's work.
     let mut variants = config.variants.clone();
-    variants.sort_by_key(|v| std::cmp::Reverse(v.behaviour().remove.latency));
+    variants.sort_by_key(|v| std::cmp::Reverse(v.behaviour().unknown_path().latency));
     let runs: Vec<Server> = std::iter::once(Server::Clean)
         .chain(variants.into_iter().map(Server::Variant))
         .chain(config.faults.iter().copied().map(Server::Fault))

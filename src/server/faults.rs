@@ -1,23 +1,27 @@
 //! Fault profiles: deliberate, one-at-a-time deviations from the faithful behaviour, so the kit can
 //! prove each vector has teeth (a suite that passes against a broken server proves nothing).
 //!
-//! Every fault is ONE deviation, named after what it breaks, and touches only
-//! `POST collections/entries/remove` (the endpoint under test). The other endpoints stay faithful,
-//! so vectors can still set up fixtures (create, add), read state back (entries) and tear down
-//! (destroy) under any fault. Each fault names the requirement of `specs/requirements.json` it
-//! violates and that requirement's level, which decides which vectors must catch it (see
-//! `src/mutants.rs`).
+//! Every fault is ONE deviation, named after what it breaks, on the endpoint(s) its
+//! [`Fault::scope`] names (`POST collections/entries/remove` unless it says otherwise). The other
+//! endpoints stay faithful, so vectors can still set up fixtures (create, add), read state back
+//! (entries) and tear down (destroy) under a fault elsewhere; a fault in one of those oracle
+//! endpoints is for the kit's oracle vectors to catch. Each fault names the requirement of
+//! `specs/requirements.json` it violates and that requirement's level, which decides which
+//! vectors must catch it (see `src/mutants.rs`).
 //!
-//! A fault is data, not a branch: [`Fault::apply`] changes one field of the remove endpoint's
+//! A fault is data, not a branch: [`Fault::apply`] changes one field of the bent endpoint's
 //! [`Policy`] (see [`super::policy`]), which the handlers read where the behaviour is decided.
-//! The metadata (name, level, requirement, description) is the one table in `Fault::row`.
+//! The metadata (name, level, requirement, description) is the one table in `Fault::row`; the
+//! endpoint it bends is [`Fault::scope`].
 
 use std::fmt;
 use std::str::FromStr;
 
 use super::policy::{
-    Answer, BaseStringEncoding, ErrorShape, Policy, RateLimitHeaders, Refusal, Removal,
+    Answer, BaseStringEncoding, Behaviour, ErrorShape, Policy, RateLimitHeaders, Refusal, Removal,
+    Scope,
 };
+use super::routes::Endpoint;
 
 /// How binding the requirement a fault breaks is. The server keeps its own small enum rather than
 /// the harness's level type, because the server never imports the harness.
@@ -609,7 +613,20 @@ const INVALID_PARAMETER: Refusal = Refusal::code(44)
     .with_message("{name} parameter is invalid.");
 
 impl Fault {
-    /// Bends `policy` (the remove endpoint's) the way this fault describes: one field each.
+    /// The endpoints this fault bends: `collections/entries/remove` unless listed here (the
+    /// faults of the other endpoints name theirs; a fault of the whole API says `Everywhere`).
+    pub fn scope(self) -> Scope {
+        const fn only(endpoint: &'static [Endpoint]) -> Scope {
+            Scope::Only(endpoint)
+        }
+        #[allow(clippy::match_single_binding)]
+        match self {
+            _ => only(&[Endpoint::EntriesRemove]),
+        }
+    }
+
+    /// Bends `policy` (that of an endpoint in [`Fault::scope`]) the way this fault describes: one
+    /// field each.
     pub fn apply(self, policy: &mut Policy) {
         let p = policy;
         match self {
@@ -676,11 +693,9 @@ impl Fault {
         }
     }
 
-    /// The remove endpoint's policy under this fault alone.
-    pub fn policy(self) -> Policy {
-        let mut policy = Policy::default();
-        self.apply(&mut policy);
-        policy
+    /// The server's behaviour under this fault alone.
+    pub fn behaviour(self) -> Behaviour {
+        Behaviour::new(&[self].into(), &Default::default())
     }
 }
 
@@ -713,14 +728,28 @@ mod tests {
 
     #[test]
     fn every_fault_changes_the_faithful_policy_and_no_two_alike() {
-        let mut seen: Vec<(Fault, Policy)> = Vec::new();
+        let mut seen: Vec<(Fault, Behaviour)> = Vec::new();
         for fault in Fault::ALL {
-            let policy = fault.policy();
-            assert_ne!(policy, Policy::default(), "{fault} changes nothing");
-            if let Some((twin, _)) = seen.iter().find(|(_, p)| *p == policy) {
+            let behaviour = fault.behaviour();
+            assert_ne!(behaviour, Behaviour::default(), "{fault} changes nothing");
+            if let Some((twin, _)) = seen.iter().find(|(_, b)| *b == behaviour) {
                 panic!("{fault} and {twin} make the same server");
             }
-            seen.push((fault, policy));
+            seen.push((fault, behaviour));
+        }
+    }
+
+    #[test]
+    fn every_fault_bends_exactly_the_endpoints_of_its_scope() {
+        for fault in Fault::ALL {
+            let (bent, unknown_path) = fault.behaviour().bent();
+            match fault.scope() {
+                Scope::Everywhere => assert_eq!(bent, Endpoint::ALL, "{fault}"),
+                Scope::Only(endpoints) => {
+                    assert_eq!(bent, endpoints, "{fault}");
+                    assert!(!unknown_path, "{fault} bends the unknown path");
+                }
+            }
         }
     }
 }

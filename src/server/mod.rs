@@ -36,6 +36,7 @@ pub use errors::{ApiError, JSON_CONTENT_TYPE};
 pub use faults::{Fault, FaultLevel};
 pub use policy::{
     Answer, BaseStringEncoding, Behaviour, ErrorShape, Policy, RateLimitHeaders, Refusal, Removal,
+    Scope,
 };
 pub use rate_limit::{DEFAULT_LIMIT, DEFAULT_WINDOW_SECS, RateLimitConfig, endpoint_key};
 pub use routes::Endpoint;
@@ -71,8 +72,8 @@ pub struct ServerConfig {
     pub collection_capacity: usize,
     /// Log one line per request on stderr.
     pub log_requests: bool,
-    /// Deliberate deviations on `collections/entries/remove`, for mutation testing of the kit's
-    /// vectors (empty = the faithful server).
+    /// Deliberate deviations, each on the endpoint its scope names, for mutation testing of the
+    /// kit's vectors (empty = the faithful server).
     pub faults: BTreeSet<Fault>,
     /// Alternative behaviours where the sources leave a choice open (empty = the kit's choices),
     /// for the tolerance matrix and for clients that want to meet another faithful server.
@@ -298,8 +299,8 @@ pub struct ServeArgs {
     #[arg(long)]
     pub log_requests: bool,
     /// Break the server on purpose, one deviation per fault (repeatable), to check that a client
-    /// or test suite notices; `collections-conformance mutants --list` lists every NAME. Faults
-    /// touch only `collections/entries/remove`.
+    /// or test suite notices; `collections-conformance mutants --list` lists every NAME and the
+    /// endpoint it bends.
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<Fault>,
     /// Make another choice where the sources leave one open (repeatable): a faithful server that

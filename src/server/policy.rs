@@ -4,10 +4,11 @@
 //!
 //! A fault ([`super::faults`]) and a variant ([`super::variants`]) are both just another value:
 //! a named function that changes one field (two at most, when one choice shows in two places).
-//! The server holds one [`Behaviour`] in its shared state: the policy of the endpoint under test
-//! (`collections/entries/remove`, which faults and most variants bend) and the policy of every
-//! other endpoint (which only server-wide variants bend, so vectors can still set up fixtures and
-//! read state back under any fault).
+//! The server holds one [`Behaviour`] in its shared state: one policy per endpoint of the family
+//! (and one for paths that name none). A fault or a variant bends the endpoints its [`Scope`]
+//! names and leaves the others faithful, so vectors can still set up fixtures and read state back
+//! through them; a fault in an oracle endpoint (create, entries/add, entries, destroy) is one the
+//! kit must notice in its oracle vectors.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -415,42 +416,83 @@ impl Policy {
     }
 }
 
-/// The policies of one server: the endpoint under test's and everyone else's.
+/// Which endpoints a fault or a variant bends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// These endpoints only (the others stay faithful, so vectors can still set up fixtures and
+    /// read state back through them).
+    Only(&'static [Endpoint]),
+    /// Every endpoint, and the answer to paths that are no endpoint: a choice of the whole API.
+    Everywhere,
+}
+
+/// The policies of one server: one per endpoint of the family, and one for paths that name no
+/// endpoint. Faults and variants bend the endpoints their [`Scope`] names.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Behaviour {
-    /// `collections/entries/remove`.
-    pub remove: Policy,
-    /// Every other endpoint (and unknown paths).
-    pub elsewhere: Policy,
+    /// Indexed like [`Endpoint::ALL`].
+    endpoints: [Policy; Endpoint::ALL.len()],
+    /// Paths that name no endpoint (404 / 34).
+    unknown_path: Policy,
 }
 
 impl Behaviour {
     /// The faithful server with `variants` then `faults` applied, in order (a later one wins
-    /// where two change the same field). Faults touch only remove.
+    /// where two change the same field), each on the endpoints of its scope.
     pub fn new(faults: &BTreeSet<Fault>, variants: &BTreeSet<Variant>) -> Behaviour {
         let mut behaviour = Behaviour::default();
         for variant in variants {
             variant.apply(&mut behaviour);
         }
         for fault in faults {
-            fault.apply(&mut behaviour.remove);
+            behaviour.bend(fault.scope(), |policy| fault.apply(policy));
         }
         behaviour
     }
 
     /// The policy a request on `endpoint` follows.
     pub fn for_endpoint(&self, endpoint: Endpoint) -> &Policy {
-        if endpoint == Endpoint::EntriesRemove {
-            &self.remove
-        } else {
-            &self.elsewhere
+        &self.endpoints[endpoint.index()]
+    }
+
+    /// The policy of `endpoint`, to change it.
+    pub fn for_endpoint_mut(&mut self, endpoint: Endpoint) -> &mut Policy {
+        &mut self.endpoints[endpoint.index()]
+    }
+
+    /// The policy of a request whose path names no endpoint.
+    pub fn unknown_path(&self) -> &Policy {
+        &self.unknown_path
+    }
+
+    /// Applies `change` to every policy, the unknown path's included (a server-wide choice).
+    pub fn everywhere(&mut self, change: impl Fn(&mut Policy)) {
+        self.endpoints.iter_mut().for_each(&change);
+        change(&mut self.unknown_path);
+    }
+
+    /// Applies `change` to the policies `scope` names.
+    pub fn bend(&mut self, scope: Scope, change: impl Fn(&mut Policy)) {
+        match scope {
+            Scope::Everywhere => self.everywhere(change),
+            Scope::Only(endpoints) => {
+                for endpoint in endpoints {
+                    change(self.for_endpoint_mut(*endpoint));
+                }
+            }
         }
     }
 
-    /// Applies `change` to both policies (a server-wide choice).
-    pub fn everywhere(&mut self, change: impl Fn(&mut Policy)) {
-        change(&mut self.remove);
-        change(&mut self.elsewhere);
+    /// The endpoints whose policy differs from the faithful one, and whether the unknown path's
+    /// does: what a client can observe of this behaviour, found from the values themselves (not
+    /// from a declared scope), so the kill matrix can run only the vectors that could notice.
+    pub fn bent(&self) -> (Vec<Endpoint>, bool) {
+        let faithful = Policy::default();
+        let endpoints = Endpoint::ALL
+            .into_iter()
+            .filter(|e| *self.for_endpoint(*e) != faithful)
+            .collect();
+        (endpoints, self.unknown_path != faithful)
     }
 }
 

@@ -7,8 +7,9 @@
 //! `src/mutants.rs`). A MUST vector that fails under a variant claims more than the sources say.
 //!
 //! Like a fault, a variant is a value: [`Variant::apply`] changes one field of the server's
-//! [`Behaviour`], on the remove endpoint only (a choice of that endpoint) or on every endpoint (a
-//! choice of the whole API: rendering, transport, authentication, rate limits). A few variants are
+//! [`Behaviour`], on the endpoint whose choice it is ([`Variant::scope`]: remove unless it names
+//! another) or on every endpoint (a choice of the whole API: rendering, transport,
+//! authentication, rate limits). A few variants are
 //! the same server as a SHOULD fault: SHOULD is exactly "the sources leave it open", so the strict
 //! profile catches them and the default profile must not.
 
@@ -16,7 +17,8 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use super::policy::{Answer, Behaviour, Policy, RateLimitHeaders, Refusal};
+use super::policy::{Answer, Behaviour, Policy, RateLimitHeaders, Refusal, Scope};
+use super::routes::Endpoint;
 
 /// A 400 / 44 "<name> parameter is invalid." refusal.
 const INVALID_PARAMETER: Refusal = Refusal::code(44)
@@ -278,13 +280,21 @@ impl Variant {
         }
     }
 
-    /// Changes `behaviour` the way this variant describes.
-    pub fn apply(self, behaviour: &mut Behaviour) {
+    /// The endpoints whose choice this is: every one for a server-wide variant, else
+    /// `collections/entries/remove` unless listed here.
+    pub fn scope(self) -> Scope {
         if self.server_wide() {
-            behaviour.everywhere(|policy| self.change(policy));
-        } else {
-            self.change(&mut behaviour.remove);
+            return Scope::Everywhere;
         }
+        #[allow(clippy::match_single_binding)]
+        match self {
+            _ => Scope::Only(&[Endpoint::EntriesRemove]),
+        }
+    }
+
+    /// Changes `behaviour` the way this variant describes, on the endpoints of its scope.
+    pub fn apply(self, behaviour: &mut Behaviour) {
+        behaviour.bend(self.scope(), |policy| self.change(policy));
     }
 
     /// The one field this variant sets.
@@ -384,11 +394,15 @@ mod tests {
         for variant in Variant::ALL {
             let behaviour = variant.behaviour();
             assert_ne!(behaviour, Behaviour::default(), "{variant} changes nothing");
-            assert_eq!(
-                behaviour.elsewhere != Policy::default(),
-                variant.server_wide(),
-                "{variant}: scope"
-            );
+            let (bent, unknown_path) = behaviour.bent();
+            match variant.scope() {
+                Scope::Everywhere => {
+                    assert!(unknown_path && bent == Endpoint::ALL, "{variant}: scope");
+                }
+                Scope::Only(endpoints) => {
+                    assert!(!unknown_path && bent == endpoints, "{variant}: scope");
+                }
+            }
             if let Some((twin, _)) = seen.iter().find(|(_, b)| *b == behaviour) {
                 panic!("{variant} and {twin} make the same server");
             }

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use crate::server_support::{Kit, Placement, Resp, pairs};
-use collections_conformance::server::{ServeArgs, ServerConfig, Variant};
+use collections_conformance::server::{Endpoint, ServeArgs, ServerConfig, Variant};
 
 /// Status, content type, connection header and body of a response.
 fn seen(r: &Resp) -> String {
@@ -291,7 +291,12 @@ fn serve_accepts_variant_names_and_refuses_unknown_ones() {
     assert_eq!(config.variants, expected);
     assert_eq!(config.faults.len(), 1);
     let behaviour = config.behaviour();
-    assert!(behaviour.elsewhere.pretty_json && behaviour.remove.pretty_json);
-    assert_eq!(behaviour.remove.missing_parameter.code, 170);
-    assert_eq!(behaviour.elsewhere.missing_parameter.code, 38);
+    let (remove, create) = (
+        behaviour.for_endpoint(Endpoint::EntriesRemove),
+        behaviour.for_endpoint(Endpoint::Create),
+    );
+    assert!(create.pretty_json && remove.pretty_json);
+    assert!(behaviour.unknown_path().pretty_json);
+    assert_eq!(remove.missing_parameter.code, 170);
+    assert_eq!(create.missing_parameter.code, 38);
 }

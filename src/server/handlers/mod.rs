@@ -17,7 +17,8 @@ use super::routes::{Call, Endpoint};
 use super::state::AppState;
 use super::store::{Collection, MAX_ID, Store};
 
-/// Runs the handler of `call.endpoint`; remove reads the `policy` (the others are never bent).
+/// Runs the handler of `call.endpoint` under `policy`, that endpoint's (see
+/// [`super::policy::Behaviour`]).
 pub fn handle(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, ApiError> {
     match call.endpoint {
         Endpoint::Create => collections::create(state, call),
