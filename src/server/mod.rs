@@ -35,8 +35,8 @@ use tokio::task::JoinHandle;
 pub use errors::{ApiError, JSON_CONTENT_TYPE};
 pub use faults::{Fault, FaultLevel};
 pub use policy::{
-    Answer, BaseStringEncoding, Behaviour, ErrorShape, Policy, RateLimitHeaders, Refusal, Removal,
-    Scope,
+    Answer, BaseStringEncoding, Behaviour, EntriesOrder, ErrorShape, Policy, RateLimitHeaders,
+    Refusal, Removal, Scope, SoftAnswer,
 };
 pub use rate_limit::{DEFAULT_LIMIT, DEFAULT_WINDOW_SECS, RateLimitConfig, endpoint_key};
 pub use routes::Endpoint;

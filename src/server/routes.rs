@@ -178,8 +178,16 @@ async fn handle_endpoint(
 
     // curate's body is JSON and never signed, whatever its Content-Type claims ([D-ABOUT]); a
     // client that signs curate parameters as a form gets 32, as node-twitter#286 observed.
-    let params = if endpoint == Endpoint::EntriesCurate {
+    let params = if endpoint == Endpoint::EntriesCurate && policy.curate_body_unsigned {
         RequestParams::collect(parts.uri.query(), &HeaderMap::new(), &[])
+    } else if endpoint == Endpoint::EntriesCurate {
+        // A policy that reads every body as a form, whatever its Content-Type says.
+        let mut form = HeaderMap::new();
+        form.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        RequestParams::collect(parts.uri.query(), &form, &body)
     } else if !policy.plus_is_space {
         RequestParams::collect_keeping_plus(parts.uri.query(), &parts.headers, &body)
     } else {

@@ -79,11 +79,30 @@ pub enum Variant {
     ConnectionClose,
     /// A second of latency on every response.
     SlowResponses,
+    // The rest of the family (each names its endpoint in Variant::scope).
+    /// collections/destroy of an unknown or already destroyed collection answered {"destroyed":true}.
+    DestroyUnknownDestroyedTrue,
+    /// collections/create with a timeline_order that is none of the three refused 400 / 44 "timeline_order parameter is invalid.".
+    CreateUnknownOrder400,
+    /// collections/update without name refused 403 / 38.
+    UpdateRequiresName,
+    /// collections/list gives a user's collections oldest first.
+    ListOldestFirst,
+    /// collections/list pages 50 collections without count.
+    ListDefaultCount50,
+    /// collections/entries answers without objects.users.
+    EntriesWithoutUsers,
+    /// collections/entries/move in a tweet_chron or tweet_reverse_chron collection refused 400 / 44 "id parameter is invalid." instead of 403 / 87.
+    MoveTimeOrdered400,
+    /// collections/entries/curate removing a tweet not in the collection reports nothing.
+    CurateAbsentRemovalSilent,
+    /// collections/entries/curate stops at the first failing change, reporting it.
+    CurateStopsAtFirstFailure,
 }
 
 impl Variant {
     /// Every variant, in the order of the docs table.
-    pub const ALL: [Variant; 24] = [
+    pub const ALL: [Variant; 33] = [
         Variant::UnknownCollectionSoftNotFound,
         Variant::UnknownCollection400,
         Variant::MalformedId400,
@@ -108,6 +127,15 @@ impl Variant {
         Variant::MessagePeriod,
         Variant::ConnectionClose,
         Variant::SlowResponses,
+        Variant::DestroyUnknownDestroyedTrue,
+        Variant::CreateUnknownOrder400,
+        Variant::UpdateRequiresName,
+        Variant::ListOldestFirst,
+        Variant::ListDefaultCount50,
+        Variant::EntriesWithoutUsers,
+        Variant::MoveTimeOrdered400,
+        Variant::CurateAbsentRemovalSilent,
+        Variant::CurateStopsAtFirstFailure,
     ];
 
     /// The kebab-case name (`serve --variant NAME`).
@@ -277,6 +305,60 @@ impl Variant {
                 "an extra second before every response (no response time is documented; 503 and 504 say the service may be slow)",
                 true,
             ),
+            Variant::DestroyUnknownDestroyedTrue => (
+                "destroy-unknown-destroyed-true",
+                "§3.5",
+                "collections/destroy of an unknown or already destroyed collection answered {\"destroyed\":true} (the answer for a non-existent id is UNVERIFIED)",
+                false,
+            ),
+            Variant::CreateUnknownOrder400 => (
+                "create-unknown-order-400",
+                "§3.4",
+                "collections/create with a timeline_order that is none of the three refused 400 / 44 \"timeline_order parameter is invalid.\" (the page lists three values and says nothing of others)",
+                false,
+            ),
+            Variant::UpdateRequiresName => (
+                "update-requires-name",
+                "§3.6",
+                "collections/update without name refused 403 / 38 (\"Partial updates are not currently supported: please provide name, description, and url\", though the table marks name optional)",
+                false,
+            ),
+            Variant::ListOldestFirst => (
+                "list-oldest-first",
+                "§3.8",
+                "collections/list gives a user's collections oldest first (the order of results is undocumented)",
+                false,
+            ),
+            Variant::ListDefaultCount50 => (
+                "list-default-count-50",
+                "§3.8",
+                "collections/list pages 50 collections without count (the server's default count is UNVERIFIED; SDKs assume 20)",
+                false,
+            ),
+            Variant::EntriesWithoutUsers => (
+                "entries-without-users",
+                "§3.9",
+                "collections/entries answers without objects.users (the example has none; whether the live API included users is UNVERIFIED)",
+                false,
+            ),
+            Variant::MoveTimeOrdered400 => (
+                "move-time-ordered-400",
+                "§3.2",
+                "collections/entries/move in a tweet_chron or tweet_reverse_chron collection refused 400 / 44 \"id parameter is invalid.\" instead of 403 / 87 (the behaviour outside curation_reverse_chron is UNVERIFIED)",
+                false,
+            ),
+            Variant::CurateAbsentRemovalSilent => (
+                "curate-absent-removal-silent",
+                "§3.3, §4.1",
+                "collections/entries/curate removing a tweet not in the collection reports nothing (not_found for a curate remove is UNVERIFIED)",
+                false,
+            ),
+            Variant::CurateStopsAtFirstFailure => (
+                "curate-stops-at-first-failure",
+                "§3.3",
+                "collections/entries/curate stops at the first failing change, reporting it (partial-success semantics are UNVERIFIED); the same server as the SHOULD fault curate-stops-at-first-failure",
+                false,
+            ),
         }
     }
 
@@ -286,8 +368,18 @@ impl Variant {
         if self.server_wide() {
             return Scope::Everywhere;
         }
-        #[allow(clippy::match_single_binding)]
         match self {
+            Variant::DestroyUnknownDestroyedTrue => Scope::Only(&[Endpoint::Destroy]),
+            Variant::CreateUnknownOrder400 => Scope::Only(&[Endpoint::Create]),
+            Variant::UpdateRequiresName => Scope::Only(&[Endpoint::Update]),
+            Variant::ListOldestFirst | Variant::ListDefaultCount50 => {
+                Scope::Only(&[Endpoint::List])
+            }
+            Variant::EntriesWithoutUsers => Scope::Only(&[Endpoint::Entries]),
+            Variant::MoveTimeOrdered400 => Scope::Only(&[Endpoint::EntriesMove]),
+            Variant::CurateAbsentRemovalSilent | Variant::CurateStopsAtFirstFailure => {
+                Scope::Only(&[Endpoint::EntriesCurate])
+            }
             _ => Scope::Only(&[Endpoint::EntriesRemove]),
         }
     }
@@ -330,6 +422,17 @@ impl Variant {
             Variant::MessagePeriod => p.toggle_message_period = true,
             Variant::ConnectionClose => p.connection_close = true,
             Variant::SlowResponses => p.latency = SLOW_RESPONSE_LATENCY,
+            Variant::DestroyUnknownDestroyedTrue => p.destroy_unknown_succeeds = true,
+            Variant::CreateUnknownOrder400 => {
+                p.refuse_unknown_timeline_order = Some(INVALID_PARAMETER)
+            }
+            Variant::UpdateRequiresName => p.update_requires_name = true,
+            Variant::ListOldestFirst => p.list_newest_first = false,
+            Variant::ListDefaultCount50 => p.default_count = Some(50),
+            Variant::EntriesWithoutUsers => p.entries_users = false,
+            Variant::MoveTimeOrdered400 => p.move_time_ordered = INVALID_PARAMETER,
+            Variant::CurateAbsentRemovalSilent => p.curate_report_absent_removal = false,
+            Variant::CurateStopsAtFirstFailure => p.curate_continue_after_failure = false,
         }
     }
 
