@@ -51,8 +51,8 @@ pub struct MatrixConfig {
     pub faults: Vec<Fault>,
     /// The variants to try (default: every one).
     pub variants: Vec<Variant>,
-    /// Vectors run at once against each variant's server (variants are faithful servers, so
-    /// vectors cannot see each other's damage, as in an ordinary parallel run).
+    /// Vectors run at once against the clean server and each variant's server (faithful
+    /// servers, so vectors cannot see each other's damage, as in an ordinary parallel run).
     pub variant_parallel: usize,
     /// Replaces the latency of `slow-responses` (default: its own second).
     pub latency: Option<Duration>,
@@ -580,9 +580,11 @@ pub async fn run(config: &MatrixConfig) -> anyhow::Result<KillMatrix> {
             vector_runs_unfiltered += suite.vectors.len();
         }
         let semaphore = Arc::clone(&semaphore);
+        // The clean server and the variants are faithful: their vectors run all at once, as in
+        // an ordinary run. A fault server runs one vector at a time (see `MatrixConfig::new`).
         let parallel = match server {
-            Server::Variant(_) => config.variant_parallel,
-            _ => config.parallel,
+            Server::Variant(_) | Server::Clean => config.variant_parallel,
+            Server::Fault(_) => config.parallel,
         };
         let (timeout, latency) = (config.timeout_secs, config.latency);
         let batches = match server {
