@@ -125,6 +125,14 @@ struct MutantsArgs {
     /// Seconds to wait for each response.
     #[arg(long = "timeout", value_name = "SECS", default_value_t = 10.0)]
     timeout_secs: f64,
+    /// Run every vector against every fault and variant server, not only the vectors that can
+    /// observe it (slower, same verdicts; for checking the selection).
+    #[arg(long)]
+    every_vector: bool,
+    /// Stop each fault's run at the first vector that catches it (same verdicts, fewer killers
+    /// listed; what `cargo test` does).
+    #[arg(long)]
+    first_kill: bool,
     /// Output on stdout.
     #[arg(long, value_enum, default_value_t = MutantsFormat::Text)]
     format: MutantsFormat,
@@ -235,6 +243,8 @@ fn mutants_cli(args: MutantsArgs) -> ExitCode {
         config.variants = args.variants;
     }
     config.variant_parallel = args.variant_parallel;
+    config.every_vector = args.every_vector;
+    config.stop_at_first_kill = args.first_kill;
     config.latency = args.slow_latency_ms.map(std::time::Duration::from_millis);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

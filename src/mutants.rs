@@ -14,6 +14,13 @@
 //! default profile (no MUST vector fails). A MUST vector failing under a variant is a *false
 //! failure*: it names the vector to relax or split.
 //!
+//! Both run, per fault or variant, only the vectors that can observe it ([`observes`]): the
+//! vectors whose steps or fixtures send a request to an endpoint whose policy the fault or
+//! variant changes (found by comparing its [`Behaviour`] with the faithful one, not from a
+//! declared scope). Every other vector talks only to faithful endpoints, so it would answer
+//! exactly as against the clean server (which it passes); running it proves nothing and costs
+//! time. See `docs/mutants.md` for why that is sound.
+//!
 //! Like [`crate::embedded`], this is glue that knows both the server and the harness.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -25,8 +32,8 @@ use serde::Serialize;
 
 use crate::embedded;
 use crate::runner::{Suite, SuiteConfig};
-use crate::server::{Fault, FaultLevel, ServerConfig, Variant};
-use crate::vector::Level;
+use crate::server::{Behaviour, Endpoint, Fault, FaultLevel, Scope, ServerConfig, Variant};
+use crate::vector::{Level, LoadedVector, VectorBody};
 use crate::verdict::{Outcome, VectorResult};
 
 /// How to run the matrix.
@@ -44,11 +51,18 @@ pub struct MatrixConfig {
     pub faults: Vec<Fault>,
     /// The variants to try (default: every one).
     pub variants: Vec<Variant>,
-    /// Vectors run at once against each variant's server (variants are faithful servers, so
-    /// vectors cannot see each other's damage, as in an ordinary parallel run).
+    /// Vectors run at once against the clean server and each variant's server (faithful
+    /// servers, so vectors cannot see each other's damage, as in an ordinary parallel run).
     pub variant_parallel: usize,
     /// Replaces the latency of `slow-responses` (default: its own second).
     pub latency: Option<Duration>,
+    /// Run every vector against every server, not only those that can observe the fault or
+    /// variant (slower; the verdicts are the same, which `tests/kit/kill_matrix.rs` checks).
+    pub every_vector: bool,
+    /// Stop a fault's run at the first vector that catches it (the `caught` verdict is the same;
+    /// `killed_by` then names only the first killers, and toothless vectors are not reported).
+    /// Vectors citing a requirement the fault breaks run first, as the likeliest killers.
+    pub stop_at_first_kill: bool,
 }
 
 impl MatrixConfig {
@@ -68,6 +82,8 @@ impl MatrixConfig {
             variants: Variant::ALL.to_vec(),
             variant_parallel: 128,
             latency: None,
+            every_vector: false,
+            stop_at_first_kill: false,
         }
     }
 }
@@ -103,6 +119,10 @@ pub struct FaultRow {
     pub requirement: String,
     /// What the server does wrong.
     pub description: String,
+    /// The endpoint(s) the fault bends (`every endpoint` for a fault of the whole API).
+    pub endpoints: String,
+    /// Vectors run against the fault's server: those that can observe it.
+    pub vectors_run: usize,
     /// Whether a vector of a counting level failed.
     pub caught: bool,
     /// Vectors of a counting level that failed: they caught the fault.
@@ -121,6 +141,8 @@ pub struct VariantRow {
     pub sections: String,
     /// What the server does instead.
     pub description: String,
+    /// Vectors run against the variant's server: those that can observe it.
+    pub vectors_run: usize,
     /// Whether the default profile passed: no MUST vector failed, none was invalid.
     pub passed: bool,
     /// MUST vectors that failed (or were invalid): each claims more than the sources say.
@@ -144,6 +166,11 @@ pub struct KillMatrix {
     /// Vectors that caught none of the faults (failures at a level that does not count aside):
     /// they have no proven teeth yet. Empty unless every fault was tried.
     pub toothless_vectors: Vec<String>,
+    /// Vector runs against fault and variant servers, in all (each vector runs once per server
+    /// that it can observe).
+    pub vector_runs: usize,
+    /// Vector runs a matrix running every vector against every server would have made.
+    pub vector_runs_unfiltered: usize,
     /// Wall time of the whole matrix, in seconds.
     pub elapsed_secs: f64,
 }
@@ -300,9 +327,11 @@ impl KillMatrix {
         let caught = self.faults.len() - survivors.len();
         let _ = writeln!(
             out,
-            "kill matrix: {caught}/{} faults caught · {} vectors · {:.1} s",
+            "kill matrix: {caught}/{} faults caught · {} vectors · {} of {} vector runs (each fault and variant against the vectors that can observe it) · {:.1} s",
             self.faults.len(),
             self.vectors,
+            self.vector_runs,
+            self.vector_runs_unfiltered,
             self.elapsed_secs
         );
         if !survivors.is_empty() {
@@ -371,6 +400,18 @@ fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// The endpoints of a scope for people: `entries/add`, `create`, or `every endpoint`.
+pub fn scope_cell(scope: Scope) -> String {
+    match scope {
+        Scope::Everywhere => "every endpoint".to_string(),
+        Scope::Only(endpoints) => endpoints
+            .iter()
+            .map(|e| e.name().trim_start_matches("collections/"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
 /// Every variant as a Markdown table (`name | open in | scope | description`), for
 /// `mutants --list` and `docs/mutants.md`.
 pub fn variant_table() -> String {
@@ -381,27 +422,25 @@ pub fn variant_table() -> String {
             "| `{}` | {} | {} | {} |",
             variant.name(),
             variant.sections(),
-            if variant.server_wide() {
-                "every endpoint"
-            } else {
-                "remove"
-            },
+            scope_cell(variant.scope()),
             variant.description().replace('|', "\\|")
         );
     }
     out
 }
 
-/// Every fault as a Markdown table (`name | level | requirement | description`), for
+/// Every fault as a Markdown table (`name | endpoint | level | requirement | description`), for
 /// `mutants --list` and `docs/mutants.md`.
 pub fn fault_table() -> String {
-    let mut out =
-        String::from("| fault | level | requirement | description |\n|---|---|---|---|\n");
+    let mut out = String::from(
+        "| fault | endpoint | level | requirement | description |\n|---|---|---|---|---|\n",
+    );
     for fault in Fault::ALL {
         let _ = writeln!(
             out,
-            "| `{}` | {} | `{}` | {} |",
+            "| `{}` | {} | {} | `{}` | {} |",
             fault.name(),
+            scope_cell(fault.scope()),
             fault.level().as_str().to_uppercase(),
             fault.requirement(),
             fault.description().replace('|', "\\|")
@@ -441,14 +480,78 @@ pub fn counts(fault_level: FaultLevel, level: Level) -> bool {
     }
 }
 
+/// What a vector can observe of a server: the endpoints it sends requests to (its steps, and
+/// the fixture endpoints `collections/create`, `entries/add` and `destroy` when it declares a
+/// fixture), and whether it sends to a path that names no endpoint.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Touches {
+    /// Endpoints the vector calls.
+    pub endpoints: BTreeSet<Endpoint>,
+    /// Whether it also calls a path that is no endpoint (or an endpoint name the server lacks).
+    pub unknown_path: bool,
+}
+
+impl Touches {
+    /// What `vector` calls; `None` when it cannot be told (a vector file that did not load,
+    /// which every server must then run).
+    pub fn of(vector: &LoadedVector) -> Option<Touches> {
+        let vector = vector.vector.as_ref().ok()?;
+        let mut touches = Touches::default();
+        let VectorBody::Steps(steps) = &vector.body else {
+            // Offline vectors talk to no server.
+            return Some(touches);
+        };
+        for fixture in [
+            &vector.fixtures.collection,
+            &vector.fixtures.other_collection,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            touches.endpoints.insert(Endpoint::Create);
+            touches.endpoints.insert(Endpoint::Destroy);
+            if fixture.tweets > 0 {
+                touches.endpoints.insert(Endpoint::EntriesAdd);
+            }
+        }
+        for step in steps {
+            let request = &step.request;
+            let endpoint = match (&request.endpoint, &request.path) {
+                (Some(name), _) => Endpoint::from_name(name),
+                (None, Some(path)) => Endpoint::from_path(path.split('?').next().unwrap_or("")),
+                (None, None) => None,
+            };
+            match endpoint {
+                Some(endpoint) => {
+                    touches.endpoints.insert(endpoint);
+                }
+                None => touches.unknown_path = true,
+            }
+        }
+        Some(touches)
+    }
+}
+
+/// Whether a vector that calls `touches` (`None`: unknown, so yes) can observe `behaviour`: it
+/// calls an endpoint whose policy differs from the faithful one, or a path that is no endpoint
+/// when the unknown path's policy differs.
+pub fn observes(touches: Option<&Touches>, behaviour: &Behaviour) -> bool {
+    let Some(touches) = touches else {
+        return true;
+    };
+    let (bent, unknown_path) = behaviour.bent();
+    (unknown_path && touches.unknown_path) || bent.iter().any(|e| touches.endpoints.contains(e))
+}
+
 /// Runs the clean server and every configured fault; fails only when the suite cannot be loaded
 /// or a server cannot start.
 pub async fn run(config: &MatrixConfig) -> anyhow::Result<KillMatrix> {
     let started = Instant::now();
     let suite = Arc::new(Suite::load(config.suite.clone())?);
+    let touches: Vec<Option<Touches>> = suite.vectors.iter().map(Touches::of).collect();
     // Slow variants first, so their waiting overlaps everyone else's work.
     let mut variants = config.variants.clone();
-    variants.sort_by_key(|v| std::cmp::Reverse(v.behaviour().remove.latency));
+    variants.sort_by_key(|v| std::cmp::Reverse(v.behaviour().unknown_path().latency));
     let runs: Vec<Server> = std::iter::once(Server::Clean)
         .chain(variants.into_iter().map(Server::Variant))
         .chain(config.faults.iter().copied().map(Server::Fault))
@@ -457,24 +560,66 @@ pub async fn run(config: &MatrixConfig) -> anyhow::Result<KillMatrix> {
         config.concurrent_servers.max(1),
     ));
     let mut tasks = tokio::task::JoinSet::new();
+    let (mut vector_runs, mut vector_runs_unfiltered) = (0, 0);
     for (index, server) in runs.into_iter().enumerate() {
-        let suite = Arc::clone(&suite);
+        // The clean server runs everything; the others only what can observe them.
+        let subset = match server.behaviour() {
+            Some(behaviour) if !config.every_vector => {
+                let picked: Vec<LoadedVector> = suite
+                    .vectors
+                    .iter()
+                    .zip(&touches)
+                    .filter(|(_, touches)| observes(touches.as_ref(), &behaviour))
+                    .map(|(vector, _)| vector.clone())
+                    .collect();
+                Arc::new(subset(&suite, picked))
+            }
+            _ => Arc::clone(&suite),
+        };
+        if !matches!(server, Server::Clean) {
+            vector_runs_unfiltered += suite.vectors.len();
+        }
         let semaphore = Arc::clone(&semaphore);
+        // The clean server and the variants are faithful: their vectors run all at once, as in
+        // an ordinary run. A fault server runs one vector at a time (see `MatrixConfig::new`).
         let parallel = match server {
-            Server::Variant(_) => config.variant_parallel,
-            _ => config.parallel,
+            Server::Variant(_) | Server::Clean => config.variant_parallel,
+            Server::Fault(_) => config.parallel,
         };
         let (timeout, latency) = (config.timeout_secs, config.latency);
+        let batches = match server {
+            Server::Fault(fault) if config.stop_at_first_kill => likeliest_first(&subset, fault)
+                .into_iter()
+                .map(Arc::new)
+                .collect(),
+            _ => vec![subset],
+        };
         tasks.spawn(async move {
             let _permit = semaphore.acquire_owned().await;
-            let results = run_one(&suite, server, latency, parallel, timeout).await;
-            (index, server, results)
+            let mut results = Vec::new();
+            for batch in batches {
+                match run_one(&batch, server, latency, parallel, timeout).await {
+                    Ok(batch_results) => results.extend(batch_results),
+                    Err(e) => return (index, server, results.len(), Err(e)),
+                }
+                let caught = |fault: Fault| {
+                    results.iter().any(|r| {
+                        matches!(r.outcome, Outcome::Failed { .. })
+                            && counts(fault.level(), r.level)
+                    })
+                };
+                if matches!(server, Server::Fault(fault) if caught(fault)) {
+                    break;
+                }
+            }
+            let ran = results.len();
+            (index, server, ran, Ok(results))
         });
     }
     let mut by_index = BTreeMap::new();
     while let Some(joined) = tasks.join_next().await {
-        let (index, server, results) = joined?;
-        by_index.insert(index, (server, results?));
+        let (index, server, vectors_run, results) = joined?;
+        by_index.insert(index, (server, vectors_run, results?));
     }
 
     let mut clean = CleanRun {
@@ -484,11 +629,14 @@ pub async fn run(config: &MatrixConfig) -> anyhow::Result<KillMatrix> {
     let mut rows = Vec::new();
     let mut variant_rows = Vec::new();
     let mut killers_of_any: BTreeSet<String> = BTreeSet::new();
-    for (server, results) in by_index.into_values() {
+    for (server, vectors_run, results) in by_index.into_values() {
+        if !matches!(server, Server::Clean) {
+            vector_runs += vectors_run;
+        }
         let fault = match server {
             Server::Fault(fault) => fault,
             Server::Variant(variant) => {
-                variant_rows.push(variant_row(variant, &results));
+                variant_rows.push(variant_row(variant, vectors_run, &results));
                 continue;
             }
             Server::Clean => {
@@ -530,13 +678,17 @@ pub async fn run(config: &MatrixConfig) -> anyhow::Result<KillMatrix> {
             level: fault.level().as_str().to_string(),
             requirement: fault.requirement().to_string(),
             description: fault.description().to_string(),
+            endpoints: scope_cell(fault.scope()),
+            vectors_run,
             caught: !killed_by.is_empty(),
             killed_by,
             also_failed,
         });
     }
-    // Only meaningful over the whole fault list: a subset leaves most vectors idle.
-    let every_fault = Fault::ALL.iter().all(|f| config.faults.contains(f));
+    // Only meaningful over the whole fault list, each run to the end: a subset leaves most
+    // vectors idle.
+    let every_fault =
+        Fault::ALL.iter().all(|f| config.faults.contains(f)) && !config.stop_at_first_kill;
     let toothless_vectors = suite
         .vectors
         .iter()
@@ -560,8 +712,65 @@ pub async fn run(config: &MatrixConfig) -> anyhow::Result<KillMatrix> {
             variant_rows
         },
         toothless_vectors,
+        vector_runs,
+        vector_runs_unfiltered,
         elapsed_secs: started.elapsed().as_secs_f64(),
     })
+}
+
+/// The vectors of `suite` in batches for a run that stops at the first kill of `fault`: first
+/// those citing a requirement the fault breaks, then the ones whose steps call an endpoint the
+/// fault bends, then the rest (fixture users), each batch small enough that little runs after
+/// the first kill.
+fn likeliest_first(suite: &Suite, fault: Fault) -> Vec<Suite> {
+    const BATCH: usize = 8;
+    let cites = |vector: &LoadedVector| {
+        vector.vector.as_ref().is_ok_and(|v| {
+            v.requirements
+                .iter()
+                .any(|r| fault.requirements().any(|broken| broken == r))
+        })
+    };
+    let (bent, _) = fault.behaviour().bent();
+    let calls_bent = |vector: &LoadedVector| {
+        vector.vector.as_ref().is_ok_and(|v| match &v.body {
+            VectorBody::Steps(steps) => steps.iter().any(|step| {
+                let request = &step.request;
+                let endpoint = request
+                    .endpoint
+                    .as_deref()
+                    .and_then(Endpoint::from_name)
+                    .or_else(|| request.path.as_deref().and_then(Endpoint::from_path));
+                endpoint.is_some_and(|e| bent.contains(&e))
+            }),
+            _ => false,
+        })
+    };
+    let mut ordered: Vec<LoadedVector> = suite.vectors.clone();
+    ordered.sort_by_key(|v| (!cites(v), !calls_bent(v)));
+    let citing = ordered.iter().take_while(|v| cites(v)).count();
+    let mut batches = Vec::new();
+    let mut rest = ordered.split_off(citing);
+    if !ordered.is_empty() {
+        batches.push(subset(suite, ordered));
+    }
+    while !rest.is_empty() {
+        let tail = rest.split_off(rest.len().min(BATCH));
+        batches.push(subset(suite, rest));
+        rest = tail;
+    }
+    batches
+}
+
+/// The suite with only `vectors` (same specs and judging), and a board of its own.
+fn subset(suite: &Suite, vectors: Vec<LoadedVector>) -> Suite {
+    Suite {
+        spec: Arc::clone(&suite.spec),
+        vectors,
+        config: suite.config.clone(),
+        board: Arc::default(),
+        coverage_checked: Arc::default(),
+    }
 }
 
 fn failure(result: &VectorResult, message: &str) -> Failure {
@@ -592,9 +801,20 @@ enum Server {
     Variant(Variant),
 }
 
+impl Server {
+    /// The server's behaviour; `None` for the clean server (which runs every vector).
+    fn behaviour(self) -> Option<Behaviour> {
+        match self {
+            Server::Clean => None,
+            Server::Fault(fault) => Some(fault.behaviour()),
+            Server::Variant(variant) => Some(variant.behaviour()),
+        }
+    }
+}
+
 /// A variant's row: MUST failures (and invalid vectors) are false failures; SHOULD and MAY
 /// failures only say which vectors pin the choice the variant makes differently.
-fn variant_row(variant: Variant, results: &[VectorResult]) -> VariantRow {
+fn variant_row(variant: Variant, vectors_run: usize, results: &[VectorResult]) -> VariantRow {
     let mut false_failures = Vec::new();
     let mut noticed_by = Vec::new();
     for result in results {
@@ -614,6 +834,7 @@ fn variant_row(variant: Variant, results: &[VectorResult]) -> VariantRow {
         variant: variant.name().to_string(),
         sections: variant.sections().to_string(),
         description: variant.description().to_string(),
+        vectors_run,
         passed: false_failures.is_empty(),
         false_failures,
         noticed_by,

@@ -1,23 +1,29 @@
 //! Fault profiles: deliberate, one-at-a-time deviations from the faithful behaviour, so the kit can
 //! prove each vector has teeth (a suite that passes against a broken server proves nothing).
 //!
-//! Every fault is ONE deviation, named after what it breaks, and touches only
-//! `POST collections/entries/remove` (the endpoint under test). The other endpoints stay faithful,
-//! so vectors can still set up fixtures (create, add), read state back (entries) and tear down
-//! (destroy) under any fault. Each fault names the requirement of `specs/requirements.json` it
-//! violates and that requirement's level, which decides which vectors must catch it (see
-//! `src/mutants.rs`).
+//! Every fault is ONE deviation, named after what it breaks, on the endpoint(s) its
+//! [`Fault::scope`] names (`POST collections/entries/remove` unless it says otherwise). The other
+//! endpoints stay faithful, so vectors can still set up fixtures (create, add), read state back
+//! (entries) and tear down (destroy) under a fault elsewhere; a fault in one of those oracle
+//! endpoints is for the kit's oracle vectors to catch. Each fault names the requirement of
+//! `specs/requirements.json` it violates and that requirement's level, which decides which
+//! vectors must catch it (see `src/mutants.rs`).
 //!
-//! A fault is data, not a branch: [`Fault::apply`] changes one field of the remove endpoint's
+//! A fault is data, not a branch: [`Fault::apply`] changes one field of the bent endpoint's
 //! [`Policy`] (see [`super::policy`]), which the handlers read where the behaviour is decided.
-//! The metadata (name, level, requirement, description) is the one table in `Fault::row`.
+//! The metadata (name, level, requirement, description) is the one table in `Fault::row`; the
+//! endpoint it bends is [`Fault::scope`].
 
 use std::fmt;
 use std::str::FromStr;
 
 use super::policy::{
-    Answer, BaseStringEncoding, ErrorShape, Policy, RateLimitHeaders, Refusal, Removal,
+    Answer, BaseStringEncoding, Behaviour, ErrorShape, Policy, RateLimitHeaders, Refusal, Removal,
+    Scope,
 };
+use super::policy::{EntriesOrder, SoftAnswer};
+use super::routes::Endpoint;
+use super::store::TimelineOrder;
 
 /// How binding the requirement a fault breaks is. The server keeps its own small enum rather than
 /// the harness's level type, because the server never imports the harness.
@@ -157,11 +163,102 @@ pub enum Fault {
     UnknownCollectionSucceeds,
     /// Unknown collection answered 403 / 87.
     UnknownCollectionWrongCode,
+    // The rest of the family (each names its endpoint in Fault::scope).
+    /// collections/create without name creates a collection with an empty name instead of 403 / 38
+    CreateNameOptional,
+    /// collections/create and its name limit: names up to 100 characters accepted and stored
+    CreateNameUnlimited,
+    /// collections/create accepts and stores descriptions of any length
+    CreateDescriptionUnlimited,
+    /// collections/create stores any url, fully-qualified or not
+    CreateUrlUnchecked,
+    /// collections/create ignores timeline_order: every collection is curation_reverse_chron
+    CreateTimelineOrderIgnored,
+    /// collections/create without timeline_order makes a tweet_reverse_chron collection
+    CreateDefaultOrderReverseChron,
+    /// collections/create answers {"objects":…} without response.timeline_id
+    CreateResponseMissing,
+    /// collections/destroy answers {"destroyed":true} but the collection survives
+    DestroyNoop,
+    /// collections/destroy answers {"objects":{},"response":{"destroyed":true}} instead of the bare {"destroyed":true}
+    DestroyEnvelopeWrapped,
+    /// collections/destroy does not check ownership: another user's collection is destroyed
+    DestroyForeignCollection,
+    /// collections/show answers {"objects":…} without response.timeline_id
+    ShowResponseMissing,
+    /// collections/show refuses another user's collection with 403 / 87
+    ShowOwnerOnly,
+    /// collections/show's timeline object carries only name and user_id
+    ShowTimelineMinimal,
+    /// collections/update answers success but keeps the old name
+    UpdateNameIgnored,
+    /// collections/update keeps the stored description and url when they are omitted
+    UpdateKeepsOmitted,
+    /// collections/update answers {"objects":…} without response.timeline_id
+    UpdateResponseMissing,
+    /// collections/update does not check ownership: another user's collection is changed
+    UpdateForeignCollection,
+    /// collections/list reads user_id only: a request by screen_name is refused 403 / 38
+    ListScreenNameIgnored,
+    /// collections/list ignores user_id and screen_name: it always lists the caller's collections
+    ListCallerOnly,
+    /// collections/list ignores cursor: every page is the first one
+    ListCursorIgnored,
+    /// collections/list gives no next_cursor when more results exist
+    ListNextCursorMissing,
+    /// collections/list ignores count: pages are always 20 long
+    ListCountIgnored,
+    /// collections/list ignores tweet_id: the user's collections are listed whether they hold the tweet or not
+    ListTweetIdIgnored,
+    /// collections/entries lists the timeline in reverse
+    EntriesReversed,
+    /// collections/entries lists every collection newest tweet first, whatever its timeline_order
+    EntriesTimelineOrderIgnored,
+    /// collections/entries ignores count: pages are always 20 long
+    EntriesCountIgnored,
+    /// collections/entries treats max_position as exclusive
+    EntriesMaxPositionExclusive,
+    /// collections/entries treats min_position as inclusive
+    EntriesMinPositionInclusive,
+    /// collections/entries always answers was_truncated false, even when more tweets are outside the page
+    EntriesNeverTruncated,
+    /// collections/entries gives max_position and min_position swapped
+    EntriesPositionsSwapped,
+    /// collections/entries/add puts a new tweet at the bottom of a curated collection instead of the top
+    AddAtBottom,
+    /// collections/entries/add ignores relative_to: the tweet goes on top
+    AddRelativeToIgnored,
+    /// collections/entries/add ignores above=false: the tweet goes above relative_to
+    AddAboveIgnored,
+    /// collections/entries/add answers a tweet already in the collection with a hard 400 / 44 instead of the soft duplicate
+    AddDuplicateHardError,
+    /// collections/entries/add answers a tweet already in the collection with the success envelope
+    AddDuplicateSilent,
+    /// collections/entries/add refuses a tweet beyond the collection's capacity
+    AddCapacityRefused,
+    /// collections/entries/add does not check ownership: a tweet is added to another user's collection
+    AddForeignCollection,
+    /// collections/entries/move answers a tweet not in the collection with a hard 404 / 144 instead of the soft not_found
+    MoveNotFoundHard,
+    /// collections/entries/move answers success but leaves the order unchanged
+    MoveNoop,
+    /// collections/entries/move ignores above=false: the tweet goes above relative_to
+    MoveAboveIgnored,
+    /// collections/entries/curate applies more than 100 changes in one request
+    CurateLimitUnenforced,
+    /// collections/entries/curate stops at the first failing change: it is reported, the changes after it are not applied
+    CurateStopsAtFirstFailure,
+    /// collections/entries/curate answers errors [] even when changes failed
+    CurateFailuresUnreported,
+    /// collections/entries/curate reads id and changes from the query and form only: a JSON body is refused 403 / 38
+    CurateJsonBodyIgnored,
+    /// collections/entries/curate parses its body as a form whatever the Content-Type, so the JSON body enters the signature base string and correctly signed requests fail 401 / 32
+    CurateBodySigned,
 }
 
 impl Fault {
     /// Every fault, in the order of the docs table.
-    pub const ALL: [Fault; 54] = [
+    pub const ALL: [Fault; 99] = [
         Fault::AuthSkipped,
         Fault::BodyParamsUnsigned,
         Fault::StaleTimestampAccepted,
@@ -216,6 +313,51 @@ impl Fault {
         Fault::UnknownCollection500,
         Fault::UnknownCollectionSucceeds,
         Fault::UnknownCollectionWrongCode,
+        Fault::CreateNameOptional,
+        Fault::CreateNameUnlimited,
+        Fault::CreateDescriptionUnlimited,
+        Fault::CreateUrlUnchecked,
+        Fault::CreateTimelineOrderIgnored,
+        Fault::CreateDefaultOrderReverseChron,
+        Fault::CreateResponseMissing,
+        Fault::DestroyNoop,
+        Fault::DestroyEnvelopeWrapped,
+        Fault::DestroyForeignCollection,
+        Fault::ShowResponseMissing,
+        Fault::ShowOwnerOnly,
+        Fault::ShowTimelineMinimal,
+        Fault::UpdateNameIgnored,
+        Fault::UpdateKeepsOmitted,
+        Fault::UpdateResponseMissing,
+        Fault::UpdateForeignCollection,
+        Fault::ListScreenNameIgnored,
+        Fault::ListCallerOnly,
+        Fault::ListCursorIgnored,
+        Fault::ListNextCursorMissing,
+        Fault::ListCountIgnored,
+        Fault::ListTweetIdIgnored,
+        Fault::EntriesReversed,
+        Fault::EntriesTimelineOrderIgnored,
+        Fault::EntriesCountIgnored,
+        Fault::EntriesMaxPositionExclusive,
+        Fault::EntriesMinPositionInclusive,
+        Fault::EntriesNeverTruncated,
+        Fault::EntriesPositionsSwapped,
+        Fault::AddAtBottom,
+        Fault::AddRelativeToIgnored,
+        Fault::AddAboveIgnored,
+        Fault::AddDuplicateHardError,
+        Fault::AddDuplicateSilent,
+        Fault::AddCapacityRefused,
+        Fault::AddForeignCollection,
+        Fault::MoveNotFoundHard,
+        Fault::MoveNoop,
+        Fault::MoveAboveIgnored,
+        Fault::CurateLimitUnenforced,
+        Fault::CurateStopsAtFirstFailure,
+        Fault::CurateFailuresUnreported,
+        Fault::CurateJsonBodyIgnored,
+        Fault::CurateBodySigned,
     ];
 
     /// The kebab-case name used on the command line (`serve --fault NAME`) and in reports.
@@ -576,6 +718,276 @@ impl Fault {
                 "remove.collection.unknown.code",
                 "an unknown collection answered 403 / 87 instead of 404 / 34",
             ),
+            Fault::CreateNameOptional => (
+                "create-name-optional",
+                Must,
+                "create.name.required",
+                "collections/create without name creates a collection with an empty name instead of 403 / 38",
+            ),
+            Fault::CreateNameUnlimited => (
+                "create-name-unlimited",
+                Must,
+                "create.name.max_25",
+                "collections/create and its name limit: names up to 100 characters accepted and stored (the limit is 25)",
+            ),
+            Fault::CreateDescriptionUnlimited => (
+                "create-description-unlimited",
+                Must,
+                "create.description.max_160",
+                "collections/create accepts and stores descriptions of any length (the limit is 160 characters)",
+            ),
+            Fault::CreateUrlUnchecked => (
+                "create-url-unchecked",
+                Should,
+                "create.url.fully_qualified",
+                "collections/create stores any url, fully-qualified or not (e.g. `not a url`)",
+            ),
+            Fault::CreateTimelineOrderIgnored => (
+                "create-timeline-order-ignored",
+                Must,
+                "create.timeline_order",
+                "collections/create ignores timeline_order: every collection is curation_reverse_chron",
+            ),
+            Fault::CreateDefaultOrderReverseChron => (
+                "create-default-order-tweet-reverse-chron",
+                Must,
+                "create.timeline_order.default",
+                "collections/create without timeline_order makes a tweet_reverse_chron collection (the default is curation_reverse_chron)",
+            ),
+            Fault::CreateResponseMissing => (
+                "create-response-missing",
+                Must,
+                "create.envelope",
+                "collections/create answers {\"objects\":…} without response.timeline_id (an oracle fault: fixtures cannot be built)",
+            ),
+            Fault::DestroyNoop => (
+                "destroy-noop",
+                Must,
+                "destroy.gone",
+                "collections/destroy answers {\"destroyed\":true} but the collection survives (show and entries still find it)",
+            ),
+            Fault::DestroyEnvelopeWrapped => (
+                "destroy-envelope-wrapped",
+                Must,
+                "destroy.envelope",
+                "collections/destroy answers {\"objects\":{},\"response\":{\"destroyed\":true}} instead of the bare {\"destroyed\":true}",
+            ),
+            Fault::DestroyForeignCollection => (
+                "destroy-foreign-collection",
+                Must,
+                "destroy.foreign",
+                "collections/destroy does not check ownership: another user's collection is destroyed",
+            ),
+            Fault::ShowResponseMissing => (
+                "show-response-missing",
+                Must,
+                "show.envelope",
+                "collections/show answers {\"objects\":…} without response.timeline_id",
+            ),
+            Fault::ShowOwnerOnly => (
+                "show-owner-only",
+                Must,
+                "show.public",
+                "collections/show refuses another user's collection with 403 / 87 (collections are public)",
+            ),
+            Fault::ShowTimelineMinimal => (
+                "show-timeline-minimal",
+                Should,
+                "show.timeline.fields",
+                "collections/show's timeline object carries only name and user_id (no description, url, collection_url, timeline_order …)",
+            ),
+            Fault::UpdateNameIgnored => (
+                "update-name-ignored",
+                Must,
+                "update.name",
+                "collections/update answers success but keeps the old name",
+            ),
+            Fault::UpdateKeepsOmitted => (
+                "update-keeps-omitted",
+                Must,
+                "update.omitted_cleared",
+                "collections/update keeps the stored description and url when they are omitted (they must become \"\")",
+            ),
+            Fault::UpdateResponseMissing => (
+                "update-response-missing",
+                Must,
+                "update.envelope",
+                "collections/update answers {\"objects\":…} without response.timeline_id",
+            ),
+            Fault::UpdateForeignCollection => (
+                "update-foreign-collection",
+                Must,
+                "update.foreign",
+                "collections/update does not check ownership: another user's collection is changed",
+            ),
+            Fault::ListScreenNameIgnored => (
+                "list-screen-name-ignored",
+                Must,
+                "list.screen_name",
+                "collections/list reads user_id only: a request by screen_name is refused 403 / 38",
+            ),
+            Fault::ListCallerOnly => (
+                "list-caller-only",
+                Must,
+                "list.user_id",
+                "collections/list ignores user_id and screen_name: it always lists the caller's collections",
+            ),
+            Fault::ListCursorIgnored => (
+                "list-cursor-ignored",
+                Must,
+                "list.cursor",
+                "collections/list ignores cursor: every page is the first one",
+            ),
+            Fault::ListNextCursorMissing => (
+                "list-next-cursor-missing",
+                Must,
+                "list.cursor.next",
+                "collections/list gives no next_cursor when more results exist",
+            ),
+            Fault::ListCountIgnored => (
+                "list-count-ignored",
+                Must,
+                "list.count",
+                "collections/list ignores count: pages are always 20 long",
+            ),
+            Fault::ListTweetIdIgnored => (
+                "list-tweet-id-ignored",
+                Must,
+                "list.tweet_id",
+                "collections/list ignores tweet_id: the user's collections are listed whether they hold the tweet or not",
+            ),
+            Fault::EntriesReversed => (
+                "entries-reversed",
+                Must,
+                "entries.order.reverse_chronological",
+                "collections/entries lists the timeline in reverse (oldest addition first; an oracle fault: state reads are wrong)",
+            ),
+            Fault::EntriesTimelineOrderIgnored => (
+                "entries-timeline-order-ignored",
+                Must,
+                "entries.order.timeline_order",
+                "collections/entries lists every collection newest tweet first, whatever its timeline_order (tweet_chron and curated orders lost)",
+            ),
+            Fault::EntriesCountIgnored => (
+                "entries-count-ignored",
+                Must,
+                "entries.count",
+                "collections/entries ignores count: pages are always 20 long",
+            ),
+            Fault::EntriesMaxPositionExclusive => (
+                "entries-max-position-exclusive",
+                Must,
+                "entries.max_position",
+                "collections/entries treats max_position as exclusive (\"less than\" instead of \"less than or equal\")",
+            ),
+            Fault::EntriesMinPositionInclusive => (
+                "entries-min-position-inclusive",
+                Must,
+                "entries.min_position",
+                "collections/entries treats min_position as inclusive (\"greater than or equal\" instead of \"greater than\")",
+            ),
+            Fault::EntriesNeverTruncated => (
+                "entries-never-truncated",
+                Must,
+                "entries.was_truncated",
+                "collections/entries always answers was_truncated false, even when more tweets are outside the page",
+            ),
+            Fault::EntriesPositionsSwapped => (
+                "entries-positions-swapped",
+                Must,
+                "entries.position.fields",
+                "collections/entries gives max_position and min_position swapped (max is the last entry's sort_index)",
+            ),
+            Fault::AddAtBottom => (
+                "add-at-bottom",
+                Must,
+                "add.top",
+                "collections/entries/add puts a new tweet at the bottom of a curated collection instead of the top",
+            ),
+            Fault::AddRelativeToIgnored => (
+                "add-relative-to-ignored",
+                Must,
+                "add.relative_to",
+                "collections/entries/add ignores relative_to: the tweet goes on top",
+            ),
+            Fault::AddAboveIgnored => (
+                "add-above-ignored",
+                Must,
+                "add.above",
+                "collections/entries/add ignores above=false: the tweet goes above relative_to",
+            ),
+            Fault::AddDuplicateHardError => (
+                "add-duplicate-hard-error",
+                Must,
+                "add.duplicate.soft_error",
+                "collections/entries/add answers a tweet already in the collection with a hard 400 / 44 instead of the soft duplicate",
+            ),
+            Fault::AddDuplicateSilent => (
+                "add-duplicate-silent",
+                Must,
+                "add.duplicate.soft_error",
+                "collections/entries/add answers a tweet already in the collection with the success envelope (no duplicate reported)",
+            ),
+            Fault::AddCapacityRefused => (
+                "add-capacity-refused",
+                Must,
+                "add.capacity.evicts_oldest",
+                "collections/entries/add refuses a tweet beyond the collection's capacity (403 / 87) instead of evicting the oldest addition",
+            ),
+            Fault::AddForeignCollection => (
+                "add-foreign-collection",
+                Must,
+                "add.foreign",
+                "collections/entries/add does not check ownership: a tweet is added to another user's collection",
+            ),
+            Fault::MoveNotFoundHard => (
+                "move-not-found-hard",
+                Must,
+                "move.not_found.soft",
+                "collections/entries/move answers a tweet not in the collection with a hard 404 / 144 instead of the soft not_found",
+            ),
+            Fault::MoveNoop => (
+                "move-noop",
+                Must,
+                "move.ordering",
+                "collections/entries/move answers success but leaves the order unchanged",
+            ),
+            Fault::MoveAboveIgnored => (
+                "move-above-ignored",
+                Must,
+                "move.above",
+                "collections/entries/move ignores above=false: the tweet goes above relative_to",
+            ),
+            Fault::CurateLimitUnenforced => (
+                "curate-limit-unenforced",
+                Must,
+                "curate.limit.100",
+                "collections/entries/curate applies more than 100 changes in one request",
+            ),
+            Fault::CurateStopsAtFirstFailure => (
+                "curate-stops-at-first-failure",
+                Should,
+                "curate.per_change",
+                "collections/entries/curate stops at the first failing change: it is reported, the changes after it are not applied",
+            ),
+            Fault::CurateFailuresUnreported => (
+                "curate-failures-unreported",
+                Must,
+                "curate.soft_errors",
+                "collections/entries/curate answers errors [] even when changes failed (duplicates, tweets not found)",
+            ),
+            Fault::CurateJsonBodyIgnored => (
+                "curate-json-body-ignored",
+                Must,
+                "curate.json_body",
+                "collections/entries/curate reads id and changes from the query and form only: a JSON body is refused 403 / 38",
+            ),
+            Fault::CurateBodySigned => (
+                "curate-body-signed",
+                Must,
+                "curate.body.unsigned",
+                "collections/entries/curate parses its body as a form whatever the Content-Type, so the JSON body enters the signature base string and correctly signed requests fail 401 / 32",
+            ),
         }
     }
 }
@@ -609,7 +1021,64 @@ const INVALID_PARAMETER: Refusal = Refusal::code(44)
     .with_message("{name} parameter is invalid.");
 
 impl Fault {
-    /// Bends `policy` (the remove endpoint's) the way this fault describes: one field each.
+    /// The endpoints this fault bends: `collections/entries/remove` unless listed here (the
+    /// faults of the other endpoints name theirs; a fault of the whole API says `Everywhere`).
+    pub fn scope(self) -> Scope {
+        const fn only(endpoint: &'static [Endpoint]) -> Scope {
+            Scope::Only(endpoint)
+        }
+        match self {
+            Fault::CreateNameOptional
+            | Fault::CreateNameUnlimited
+            | Fault::CreateDescriptionUnlimited
+            | Fault::CreateUrlUnchecked
+            | Fault::CreateTimelineOrderIgnored
+            | Fault::CreateDefaultOrderReverseChron
+            | Fault::CreateResponseMissing => only(&[Endpoint::Create]),
+            Fault::DestroyNoop
+            | Fault::DestroyEnvelopeWrapped
+            | Fault::DestroyForeignCollection => only(&[Endpoint::Destroy]),
+            Fault::ShowResponseMissing | Fault::ShowOwnerOnly | Fault::ShowTimelineMinimal => {
+                only(&[Endpoint::Show])
+            }
+            Fault::UpdateNameIgnored
+            | Fault::UpdateKeepsOmitted
+            | Fault::UpdateResponseMissing
+            | Fault::UpdateForeignCollection => only(&[Endpoint::Update]),
+            Fault::ListScreenNameIgnored
+            | Fault::ListCallerOnly
+            | Fault::ListCursorIgnored
+            | Fault::ListNextCursorMissing
+            | Fault::ListCountIgnored
+            | Fault::ListTweetIdIgnored => only(&[Endpoint::List]),
+            Fault::EntriesReversed
+            | Fault::EntriesTimelineOrderIgnored
+            | Fault::EntriesCountIgnored
+            | Fault::EntriesMaxPositionExclusive
+            | Fault::EntriesMinPositionInclusive
+            | Fault::EntriesNeverTruncated
+            | Fault::EntriesPositionsSwapped => only(&[Endpoint::Entries]),
+            Fault::AddAtBottom
+            | Fault::AddRelativeToIgnored
+            | Fault::AddAboveIgnored
+            | Fault::AddDuplicateHardError
+            | Fault::AddDuplicateSilent
+            | Fault::AddCapacityRefused
+            | Fault::AddForeignCollection => only(&[Endpoint::EntriesAdd]),
+            Fault::MoveNotFoundHard | Fault::MoveNoop | Fault::MoveAboveIgnored => {
+                only(&[Endpoint::EntriesMove])
+            }
+            Fault::CurateLimitUnenforced
+            | Fault::CurateStopsAtFirstFailure
+            | Fault::CurateFailuresUnreported
+            | Fault::CurateJsonBodyIgnored
+            | Fault::CurateBodySigned => only(&[Endpoint::EntriesCurate]),
+            _ => only(&[Endpoint::EntriesRemove]),
+        }
+    }
+
+    /// Bends `policy` (that of an endpoint in [`Fault::scope`]) the way this fault describes: one
+    /// field each.
     pub fn apply(self, policy: &mut Policy) {
         let p = policy;
         match self {
@@ -673,14 +1142,59 @@ impl Fault {
             Fault::UnknownCollectionWrongCode => {
                 p.unknown_collection = Answer::Refuse(Refusal::code(87));
             }
+            Fault::CreateNameOptional => p.require_name = false,
+            Fault::CreateNameUnlimited => p.name_max = 100,
+            Fault::CreateDescriptionUnlimited => p.description_max = usize::MAX,
+            Fault::CreateUrlUnchecked => p.validate_url = false,
+            Fault::CreateTimelineOrderIgnored => p.honour_timeline_order = false,
+            Fault::CreateDefaultOrderReverseChron => {
+                p.default_timeline_order = TimelineOrder::TweetReverseChron
+            }
+            Fault::CreateResponseMissing => p.single_response = false,
+            Fault::DestroyNoop => p.destroy_deletes = false,
+            Fault::DestroyEnvelopeWrapped => p.destroy_bare_body = false,
+            Fault::DestroyForeignCollection => p.check_ownership = false,
+            Fault::ShowResponseMissing => p.single_response = false,
+            Fault::ShowOwnerOnly => p.public_reads = false,
+            Fault::ShowTimelineMinimal => p.full_timeline = false,
+            Fault::UpdateNameIgnored => p.update_name = false,
+            Fault::UpdateKeepsOmitted => p.update_clears_omitted = false,
+            Fault::UpdateResponseMissing => p.single_response = false,
+            Fault::UpdateForeignCollection => p.check_ownership = false,
+            Fault::ListScreenNameIgnored => p.list_by_screen_name = false,
+            Fault::ListCallerOnly => p.list_by_user_id = false,
+            Fault::ListCursorIgnored => p.list_cursor = false,
+            Fault::ListNextCursorMissing => p.next_cursor = false,
+            Fault::ListCountIgnored => p.read_count = false,
+            Fault::ListTweetIdIgnored => p.list_tweet_filter = false,
+            Fault::EntriesReversed => p.entries_order = EntriesOrder::Reversed,
+            Fault::EntriesTimelineOrderIgnored => p.entries_order = EntriesOrder::NewestTweetFirst,
+            Fault::EntriesCountIgnored => p.read_count = false,
+            Fault::EntriesMaxPositionExclusive => p.max_position_inclusive = false,
+            Fault::EntriesMinPositionInclusive => p.min_position_exclusive = false,
+            Fault::EntriesNeverTruncated => p.report_truncation = false,
+            Fault::EntriesPositionsSwapped => p.positions_in_order = false,
+            Fault::AddAtBottom => p.add_on_top = false,
+            Fault::AddRelativeToIgnored => p.honour_relative_to = false,
+            Fault::AddAboveIgnored => p.honour_above = false,
+            Fault::AddDuplicateHardError => p.duplicate = SoftAnswer::Refuse(INVALID_PARAMETER),
+            Fault::AddDuplicateSilent => p.duplicate = SoftAnswer::Succeed,
+            Fault::AddCapacityRefused => p.evict_at_capacity = false,
+            Fault::AddForeignCollection => p.check_ownership = false,
+            Fault::MoveNotFoundHard => p.move_not_found = SoftAnswer::Refuse(Refusal::code(144)),
+            Fault::MoveNoop => p.move_moves = false,
+            Fault::MoveAboveIgnored => p.honour_above = false,
+            Fault::CurateLimitUnenforced => p.curate_max_changes = None,
+            Fault::CurateStopsAtFirstFailure => p.curate_continue_after_failure = false,
+            Fault::CurateFailuresUnreported => p.curate_report_failures = false,
+            Fault::CurateJsonBodyIgnored => p.curate_json_body = false,
+            Fault::CurateBodySigned => p.curate_body_unsigned = false,
         }
     }
 
-    /// The remove endpoint's policy under this fault alone.
-    pub fn policy(self) -> Policy {
-        let mut policy = Policy::default();
-        self.apply(&mut policy);
-        policy
+    /// The server's behaviour under this fault alone.
+    pub fn behaviour(self) -> Behaviour {
+        Behaviour::new(&[self].into(), &Default::default())
     }
 }
 
@@ -713,14 +1227,28 @@ mod tests {
 
     #[test]
     fn every_fault_changes_the_faithful_policy_and_no_two_alike() {
-        let mut seen: Vec<(Fault, Policy)> = Vec::new();
+        let mut seen: Vec<(Fault, Behaviour)> = Vec::new();
         for fault in Fault::ALL {
-            let policy = fault.policy();
-            assert_ne!(policy, Policy::default(), "{fault} changes nothing");
-            if let Some((twin, _)) = seen.iter().find(|(_, p)| *p == policy) {
+            let behaviour = fault.behaviour();
+            assert_ne!(behaviour, Behaviour::default(), "{fault} changes nothing");
+            if let Some((twin, _)) = seen.iter().find(|(_, b)| *b == behaviour) {
                 panic!("{fault} and {twin} make the same server");
             }
-            seen.push((fault, policy));
+            seen.push((fault, behaviour));
+        }
+    }
+
+    #[test]
+    fn every_fault_bends_exactly_the_endpoints_of_its_scope() {
+        for fault in Fault::ALL {
+            let (bent, unknown_path) = fault.behaviour().bent();
+            match fault.scope() {
+                Scope::Everywhere => assert_eq!(bent, Endpoint::ALL, "{fault}"),
+                Scope::Only(endpoints) => {
+                    assert_eq!(bent, endpoints, "{fault}");
+                    assert!(!unknown_path, "{fault} bends the unknown path");
+                }
+            }
         }
     }
 }

@@ -47,7 +47,8 @@ pub use faults::{Fault, FaultLevel};
 pub use nonces::{DEFAULT_MAX_LIVE_NONCES, NonceCache, NonceCheck};
 pub use persist::{FORMAT as STATE_FORMAT, VERSION as STATE_VERSION, journal_path};
 pub use policy::{
-    Answer, BaseStringEncoding, Behaviour, ErrorShape, Policy, RateLimitHeaders, Refusal, Removal,
+    Answer, BaseStringEncoding, Behaviour, EntriesOrder, ErrorShape, Policy, RateLimitHeaders,
+    Refusal, Removal, Scope, SoftAnswer,
 };
 pub use rate_limit::{DEFAULT_LIMIT, DEFAULT_WINDOW_SECS, RateLimitConfig, endpoint_key};
 pub use routes::Endpoint;
@@ -84,8 +85,8 @@ pub struct ServerConfig {
     pub collection_capacity: usize,
     /// Log one line per request on stderr.
     pub log_requests: bool,
-    /// Deliberate deviations on `collections/entries/remove`, for mutation testing of the kit's
-    /// vectors (empty = the faithful server).
+    /// Deliberate deviations, each on the endpoint its scope names, for mutation testing of the
+    /// kit's vectors (empty = the faithful server).
     pub faults: BTreeSet<Fault>,
     /// Connection timeouts and caps.
     pub limits: ConnLimits,
@@ -374,8 +375,8 @@ pub struct ServeArgs {
     #[arg(long)]
     pub log_requests: bool,
     /// Break the server on purpose, one deviation per fault (repeatable), to check that a client
-    /// or test suite notices; `collections-conformance mutants --list` lists every NAME. Faults
-    /// touch only `collections/entries/remove`.
+    /// or test suite notices; `collections-conformance mutants --list` lists every NAME and the
+    /// endpoint it bends.
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<Fault>,
     /// Make another choice where the sources leave one open (repeatable): a faithful server that

@@ -4,10 +4,11 @@
 //!
 //! A fault ([`super::faults`]) and a variant ([`super::variants`]) are both just another value:
 //! a named function that changes one field (two at most, when one choice shows in two places).
-//! The server holds one [`Behaviour`] in its shared state: the policy of the endpoint under test
-//! (`collections/entries/remove`, which faults and most variants bend) and the policy of every
-//! other endpoint (which only server-wide variants bend, so vectors can still set up fixtures and
-//! read state back under any fault).
+//! The server holds one [`Behaviour`] in its shared state: one policy per endpoint of the family
+//! (and one for paths that name none). A fault or a variant bends the endpoints its [`Scope`]
+//! names and leaves the others faithful, so vectors can still set up fixtures and read state back
+//! through them; a fault in an oracle endpoint (create, entries/add, entries, destroy) is one the
+//! kit must notice in its oracle vectors.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -19,6 +20,7 @@ use serde_json::Value;
 use super::errors::{ApiError, JSON_CONTENT_TYPE};
 use super::faults::Fault;
 use super::routes::Endpoint;
+use super::store::TimelineOrder;
 use super::variants::Variant;
 
 /// A hard refusal: a code, and the status and message the code table gives it unless overridden.
@@ -93,6 +95,29 @@ pub enum Removal {
     Everything,
     /// The collection's top entry instead of the named one.
     TopEntry,
+}
+
+/// How an entry mutation answers a per-tweet outcome the documentation reports as a soft error
+/// (a duplicate add, a move of a tweet not in the collection).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SoftAnswer {
+    /// The documented soft error in `response.errors` (faithful).
+    Report,
+    /// The success envelope, nothing reported.
+    Succeed,
+    /// A hard error envelope instead.
+    Refuse(Refusal),
+}
+
+/// The order `collections/entries` lists a collection in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntriesOrder {
+    /// Descending `sort_index`, which follows the collection's `timeline_order` (faithful).
+    Stored,
+    /// The stored order reversed (oldest addition first in a curated collection).
+    Reversed,
+    /// Newest tweet first whatever the collection's `timeline_order`.
+    NewestTweetFirst,
 }
 
 /// How the OAuth signature base string encodes parameters.
@@ -230,6 +255,102 @@ pub struct Policy {
     /// The answer to a well-formed tweet id naming no tweet at all; `None` = as `absent_tweet`.
     pub nonexistent_tweet: Option<Answer>,
 
+    // The family's operations: each read only by the handler of its endpoint (the comment
+    // names it); a fault or variant bends the endpoint's policy, so the field means "on this
+    // endpoint".
+    /// create: a missing `name` is refused (else the collection is created with an empty name).
+    pub require_name: bool,
+    /// create, update: the longest `name` accepted, in characters.
+    pub name_max: usize,
+    /// create, update: the longest `description` accepted, in characters.
+    pub description_max: usize,
+    /// create, update: `url` must be an absolute http(s) URL.
+    pub validate_url: bool,
+    /// create: `timeline_order` is read (else every collection gets the default order).
+    pub honour_timeline_order: bool,
+    /// create: the order of a collection created without `timeline_order`.
+    pub default_timeline_order: TimelineOrder,
+    /// create: an unrecognised `timeline_order` is refused (else the default order is used).
+    pub refuse_unknown_timeline_order: Option<Refusal>,
+    /// create, update, show: the answer carries `response.timeline_id` (else `objects` only).
+    pub single_response: bool,
+    /// show: the timeline object carries every field (else `name` and `user_id` only).
+    pub full_timeline: bool,
+    /// show, entries: anyone may read any collection (else only its owner: 403 / 87).
+    pub public_reads: bool,
+    /// destroy: the collection is deleted (else it survives the `{"destroyed":true}`).
+    pub destroy_deletes: bool,
+    /// destroy: the body is the bare `{"destroyed":true}` (else wrapped in `response`).
+    pub destroy_bare_body: bool,
+    /// destroy: an unknown or destroyed collection is answered `{"destroyed":true}`.
+    pub destroy_unknown_succeeds: bool,
+    /// update: `name` is applied.
+    pub update_name: bool,
+    /// update: an omitted `description` or `url` becomes `""` (else keeps the stored value).
+    pub update_clears_omitted: bool,
+    /// update: an omitted `name` is refused 403 / 38 (else the stored name is kept).
+    pub update_requires_name: bool,
+    /// list: `user_id` is read (else the caller's collections are listed).
+    pub list_by_user_id: bool,
+    /// list: `screen_name` is read (else only `user_id` names the user).
+    pub list_by_screen_name: bool,
+    /// list: `tweet_id` filters the collections.
+    pub list_tweet_filter: bool,
+    /// list: `cursor` is read (else every request starts at the beginning).
+    pub list_cursor: bool,
+    /// list: `next_cursor` is given when more results exist.
+    pub next_cursor: bool,
+    /// list: newest collection first (else oldest first).
+    pub list_newest_first: bool,
+    /// list, entries: `count` is read (else the default page size always).
+    pub read_count: bool,
+    /// list, entries: the page size without `count`; `None` = the endpoint's (20).
+    pub default_count: Option<usize>,
+    /// entries: the order the timeline is listed in.
+    pub entries_order: EntriesOrder,
+    /// entries: `max_position` is inclusive ("less than or equal"; else exclusive).
+    pub max_position_inclusive: bool,
+    /// entries: `min_position` is exclusive ("greater than"; else inclusive).
+    pub min_position_exclusive: bool,
+    /// entries: `was_truncated` tells whether more tweets are outside the page (else `false`).
+    pub report_truncation: bool,
+    /// entries: `max_position` and `min_position` given the right way round (else swapped).
+    pub positions_in_order: bool,
+    /// entries: `objects.users` is included.
+    pub entries_users: bool,
+    /// entries/add: a tweet without `relative_to` goes on top (else at the bottom).
+    pub add_on_top: bool,
+    /// entries/add: `relative_to` is read (else the tweet goes where it would without it).
+    pub honour_relative_to: bool,
+    /// entries/add, entries/move: `above=false` is read (else always above).
+    pub honour_above: bool,
+    /// entries/add: the answer to a tweet already in the collection.
+    pub duplicate: SoftAnswer,
+    /// entries/add: beyond capacity the oldest addition is evicted (else the add is refused).
+    pub evict_at_capacity: bool,
+    /// entries/move: the answer to a tweet not in the collection.
+    pub move_not_found: SoftAnswer,
+    /// entries/move: the tweet is moved (else the success envelope, order unchanged).
+    pub move_moves: bool,
+    /// entries/move: the answer to a collection in a tweet-time order.
+    pub move_time_ordered: Refusal,
+    /// entries/curate: the most changes one request may carry; `None` = no limit.
+    pub curate_max_changes: Option<usize>,
+    /// entries/curate: every change is tried (else the first failure ends the request, the
+    /// changes after it not applied).
+    pub curate_continue_after_failure: bool,
+    /// entries/curate: failed changes are reported as soft errors (else `errors` is empty).
+    pub curate_report_failures: bool,
+    /// entries/curate: removing a tweet not in the collection is a soft `not_found` (else
+    /// silent).
+    pub curate_report_absent_removal: bool,
+    /// entries/curate: `id` and `changes` are read from the JSON body (else from the query and
+    /// form only).
+    pub curate_json_body: bool,
+    /// entries/curate: the body is never a parameter (else parsed as a form, whatever its
+    /// `Content-Type`, and so part of the signature base string).
+    pub curate_body_unsigned: bool,
+
     // Rendering.
     /// `change.op` of the soft `not_found`.
     pub soft_op: &'static str,
@@ -309,6 +430,50 @@ impl Default for Policy {
             remove_elsewhere: false,
             absent_tweet: Answer::SoftNotFound,
             nonexistent_tweet: None,
+            require_name: true,
+            name_max: 25,
+            description_max: 160,
+            validate_url: true,
+            honour_timeline_order: true,
+            default_timeline_order: TimelineOrder::CurationReverseChron,
+            refuse_unknown_timeline_order: None,
+            single_response: true,
+            full_timeline: true,
+            public_reads: true,
+            destroy_deletes: true,
+            destroy_bare_body: true,
+            destroy_unknown_succeeds: false,
+            update_name: true,
+            update_clears_omitted: true,
+            update_requires_name: false,
+            list_by_user_id: true,
+            list_by_screen_name: true,
+            list_tweet_filter: true,
+            list_cursor: true,
+            next_cursor: true,
+            list_newest_first: true,
+            read_count: true,
+            default_count: None,
+            entries_order: EntriesOrder::Stored,
+            max_position_inclusive: true,
+            min_position_exclusive: true,
+            report_truncation: true,
+            positions_in_order: true,
+            entries_users: true,
+            add_on_top: true,
+            honour_relative_to: true,
+            honour_above: true,
+            duplicate: SoftAnswer::Report,
+            evict_at_capacity: true,
+            move_not_found: SoftAnswer::Report,
+            move_moves: true,
+            move_time_ordered: Refusal::code(87),
+            curate_max_changes: Some(100),
+            curate_continue_after_failure: true,
+            curate_report_failures: true,
+            curate_report_absent_removal: true,
+            curate_json_body: true,
+            curate_body_unsigned: true,
             soft_op: "remove",
             soft_reason: "not_found",
             tweet_id_as_number: false,
@@ -415,42 +580,83 @@ impl Policy {
     }
 }
 
-/// The policies of one server: the endpoint under test's and everyone else's.
+/// Which endpoints a fault or a variant bends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// These endpoints only (the others stay faithful, so vectors can still set up fixtures and
+    /// read state back through them).
+    Only(&'static [Endpoint]),
+    /// Every endpoint, and the answer to paths that are no endpoint: a choice of the whole API.
+    Everywhere,
+}
+
+/// The policies of one server: one per endpoint of the family, and one for paths that name no
+/// endpoint. Faults and variants bend the endpoints their [`Scope`] names.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Behaviour {
-    /// `collections/entries/remove`.
-    pub remove: Policy,
-    /// Every other endpoint (and unknown paths).
-    pub elsewhere: Policy,
+    /// Indexed like [`Endpoint::ALL`].
+    endpoints: [Policy; Endpoint::ALL.len()],
+    /// Paths that name no endpoint (404 / 34).
+    unknown_path: Policy,
 }
 
 impl Behaviour {
     /// The faithful server with `variants` then `faults` applied, in order (a later one wins
-    /// where two change the same field). Faults touch only remove.
+    /// where two change the same field), each on the endpoints of its scope.
     pub fn new(faults: &BTreeSet<Fault>, variants: &BTreeSet<Variant>) -> Behaviour {
         let mut behaviour = Behaviour::default();
         for variant in variants {
             variant.apply(&mut behaviour);
         }
         for fault in faults {
-            fault.apply(&mut behaviour.remove);
+            behaviour.bend(fault.scope(), |policy| fault.apply(policy));
         }
         behaviour
     }
 
     /// The policy a request on `endpoint` follows.
     pub fn for_endpoint(&self, endpoint: Endpoint) -> &Policy {
-        if endpoint == Endpoint::EntriesRemove {
-            &self.remove
-        } else {
-            &self.elsewhere
+        &self.endpoints[endpoint.index()]
+    }
+
+    /// The policy of `endpoint`, to change it.
+    pub fn for_endpoint_mut(&mut self, endpoint: Endpoint) -> &mut Policy {
+        &mut self.endpoints[endpoint.index()]
+    }
+
+    /// The policy of a request whose path names no endpoint.
+    pub fn unknown_path(&self) -> &Policy {
+        &self.unknown_path
+    }
+
+    /// Applies `change` to every policy, the unknown path's included (a server-wide choice).
+    pub fn everywhere(&mut self, change: impl Fn(&mut Policy)) {
+        self.endpoints.iter_mut().for_each(&change);
+        change(&mut self.unknown_path);
+    }
+
+    /// Applies `change` to the policies `scope` names.
+    pub fn bend(&mut self, scope: Scope, change: impl Fn(&mut Policy)) {
+        match scope {
+            Scope::Everywhere => self.everywhere(change),
+            Scope::Only(endpoints) => {
+                for endpoint in endpoints {
+                    change(self.for_endpoint_mut(*endpoint));
+                }
+            }
         }
     }
 
-    /// Applies `change` to both policies (a server-wide choice).
-    pub fn everywhere(&mut self, change: impl Fn(&mut Policy)) {
-        change(&mut self.remove);
-        change(&mut self.elsewhere);
+    /// The endpoints whose policy differs from the faithful one, and whether the unknown path's
+    /// does: what a client can observe of this behaviour, found from the values themselves (not
+    /// from a declared scope), so the kill matrix can run only the vectors that could notice.
+    pub fn bent(&self) -> (Vec<Endpoint>, bool) {
+        let faithful = Policy::default();
+        let endpoints = Endpoint::ALL
+            .into_iter()
+            .filter(|e| *self.for_endpoint(*e) != faithful)
+            .collect();
+        (endpoints, self.unknown_path != faithful)
     }
 }
 

@@ -28,7 +28,7 @@ use super::policy::{Policy, RateLimitHeaders};
 use super::state::AppState;
 
 /// The Collections endpoints.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Endpoint {
     /// `POST collections/create`
     Create,
@@ -83,10 +83,22 @@ impl Endpoint {
         }
     }
 
+    /// Position in [`Endpoint::ALL`].
+    pub fn index(self) -> usize {
+        Endpoint::ALL
+            .iter()
+            .position(|e| *e == self)
+            .unwrap_or_default()
+    }
+
+    /// The endpoint with this name (`collections/entries/remove`), if any.
+    pub fn from_name(name: &str) -> Option<Endpoint> {
+        Endpoint::ALL.into_iter().find(|e| e.name() == name)
+    }
+
     /// The endpoint served at `path` (`/1.1/<name>.json`).
     pub fn from_path(path: &str) -> Option<Endpoint> {
-        let name = path.strip_prefix("/1.1/")?.strip_suffix(".json")?;
-        Endpoint::ALL.into_iter().find(|e| e.name() == name)
+        Endpoint::from_name(path.strip_prefix("/1.1/")?.strip_suffix(".json")?)
     }
 
     /// Whether the endpoint reads (GET) rather than writes (POST).
@@ -129,7 +141,7 @@ pub async fn dispatch(State(state): State<Arc<AppState>>, request: Request) -> R
 
 async fn handle(state: &AppState, request: Request) -> Response {
     let Some(endpoint) = Endpoint::from_path(request.uri().path()) else {
-        let policy = &state.behaviour.elsewhere;
+        let policy = state.behaviour.unknown_path();
         return policy.finish(policy.error_response(ApiError::not_found()));
     };
     let policy = state.behaviour.for_endpoint(endpoint);
@@ -164,8 +176,16 @@ async fn handle_endpoint(
 
     // curate's body is JSON and never signed, whatever its Content-Type claims ([D-ABOUT]); a
     // client that signs curate parameters as a form gets 32, as node-twitter#286 observed.
-    let params = if endpoint == Endpoint::EntriesCurate {
+    let params = if endpoint == Endpoint::EntriesCurate && policy.curate_body_unsigned {
         RequestParams::collect(parts.uri.query(), &HeaderMap::new(), &[])
+    } else if endpoint == Endpoint::EntriesCurate {
+        // A policy that reads every body as a form, whatever its Content-Type says.
+        let mut form = HeaderMap::new();
+        form.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        RequestParams::collect(parts.uri.query(), &form, &body)
     } else if !policy.plus_is_space {
         RequestParams::collect_keeping_plus(parts.uri.query(), &parts.headers, &body)
     } else {

@@ -7,8 +7,9 @@
 //! `src/mutants.rs`). A MUST vector that fails under a variant claims more than the sources say.
 //!
 //! Like a fault, a variant is a value: [`Variant::apply`] changes one field of the server's
-//! [`Behaviour`], on the remove endpoint only (a choice of that endpoint) or on every endpoint (a
-//! choice of the whole API: rendering, transport, authentication, rate limits). A few variants are
+//! [`Behaviour`], on the endpoint whose choice it is ([`Variant::scope`]: remove unless it names
+//! another) or on every endpoint (a choice of the whole API: rendering, transport,
+//! authentication, rate limits). A few variants are
 //! the same server as a SHOULD fault: SHOULD is exactly "the sources leave it open", so the strict
 //! profile catches them and the default profile must not.
 
@@ -16,7 +17,8 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use super::policy::{Answer, Behaviour, Policy, RateLimitHeaders, Refusal};
+use super::policy::{Answer, Behaviour, Policy, RateLimitHeaders, Refusal, Scope};
+use super::routes::Endpoint;
 
 /// A 400 / 44 "<name> parameter is invalid." refusal.
 const INVALID_PARAMETER: Refusal = Refusal::code(44)
@@ -77,11 +79,30 @@ pub enum Variant {
     ConnectionClose,
     /// A second of latency on every response.
     SlowResponses,
+    // The rest of the family (each names its endpoint in Variant::scope).
+    /// collections/destroy of an unknown or already destroyed collection answered {"destroyed":true}.
+    DestroyUnknownDestroyedTrue,
+    /// collections/create with a timeline_order that is none of the three refused 400 / 44 "timeline_order parameter is invalid.".
+    CreateUnknownOrder400,
+    /// collections/update without name refused 403 / 38.
+    UpdateRequiresName,
+    /// collections/list gives a user's collections oldest first.
+    ListOldestFirst,
+    /// collections/list pages 50 collections without count.
+    ListDefaultCount50,
+    /// collections/entries answers without objects.users.
+    EntriesWithoutUsers,
+    /// collections/entries/move in a tweet_chron or tweet_reverse_chron collection refused 400 / 44 "id parameter is invalid." instead of 403 / 87.
+    MoveTimeOrdered400,
+    /// collections/entries/curate removing a tweet not in the collection reports nothing.
+    CurateAbsentRemovalSilent,
+    /// collections/entries/curate stops at the first failing change, reporting it.
+    CurateStopsAtFirstFailure,
 }
 
 impl Variant {
     /// Every variant, in the order of the docs table.
-    pub const ALL: [Variant; 24] = [
+    pub const ALL: [Variant; 33] = [
         Variant::UnknownCollectionSoftNotFound,
         Variant::UnknownCollection400,
         Variant::MalformedId400,
@@ -106,6 +127,15 @@ impl Variant {
         Variant::MessagePeriod,
         Variant::ConnectionClose,
         Variant::SlowResponses,
+        Variant::DestroyUnknownDestroyedTrue,
+        Variant::CreateUnknownOrder400,
+        Variant::UpdateRequiresName,
+        Variant::ListOldestFirst,
+        Variant::ListDefaultCount50,
+        Variant::EntriesWithoutUsers,
+        Variant::MoveTimeOrdered400,
+        Variant::CurateAbsentRemovalSilent,
+        Variant::CurateStopsAtFirstFailure,
     ];
 
     /// The kebab-case name (`serve --variant NAME`).
@@ -275,16 +305,88 @@ impl Variant {
                 "an extra second before every response (no response time is documented; 503 and 504 say the service may be slow)",
                 true,
             ),
+            Variant::DestroyUnknownDestroyedTrue => (
+                "destroy-unknown-destroyed-true",
+                "§3.5",
+                "collections/destroy of an unknown or already destroyed collection answered {\"destroyed\":true} (the answer for a non-existent id is UNVERIFIED)",
+                false,
+            ),
+            Variant::CreateUnknownOrder400 => (
+                "create-unknown-order-400",
+                "§3.4",
+                "collections/create with a timeline_order that is none of the three refused 400 / 44 \"timeline_order parameter is invalid.\" (the page lists three values and says nothing of others)",
+                false,
+            ),
+            Variant::UpdateRequiresName => (
+                "update-requires-name",
+                "§3.6",
+                "collections/update without name refused 403 / 38 (\"Partial updates are not currently supported: please provide name, description, and url\", though the table marks name optional)",
+                false,
+            ),
+            Variant::ListOldestFirst => (
+                "list-oldest-first",
+                "§3.8",
+                "collections/list gives a user's collections oldest first (the order of results is undocumented)",
+                false,
+            ),
+            Variant::ListDefaultCount50 => (
+                "list-default-count-50",
+                "§3.8",
+                "collections/list pages 50 collections without count (the server's default count is UNVERIFIED; SDKs assume 20)",
+                false,
+            ),
+            Variant::EntriesWithoutUsers => (
+                "entries-without-users",
+                "§3.9",
+                "collections/entries answers without objects.users (the example has none; whether the live API included users is UNVERIFIED)",
+                false,
+            ),
+            Variant::MoveTimeOrdered400 => (
+                "move-time-ordered-400",
+                "§3.2",
+                "collections/entries/move in a tweet_chron or tweet_reverse_chron collection refused 400 / 44 \"id parameter is invalid.\" instead of 403 / 87 (the behaviour outside curation_reverse_chron is UNVERIFIED)",
+                false,
+            ),
+            Variant::CurateAbsentRemovalSilent => (
+                "curate-absent-removal-silent",
+                "§3.3, §4.1",
+                "collections/entries/curate removing a tweet not in the collection reports nothing (not_found for a curate remove is UNVERIFIED)",
+                false,
+            ),
+            Variant::CurateStopsAtFirstFailure => (
+                "curate-stops-at-first-failure",
+                "§3.3",
+                "collections/entries/curate stops at the first failing change, reporting it (partial-success semantics are UNVERIFIED); the same server as the SHOULD fault curate-stops-at-first-failure",
+                false,
+            ),
         }
     }
 
-    /// Changes `behaviour` the way this variant describes.
-    pub fn apply(self, behaviour: &mut Behaviour) {
+    /// The endpoints whose choice this is: every one for a server-wide variant, else
+    /// `collections/entries/remove` unless listed here.
+    pub fn scope(self) -> Scope {
         if self.server_wide() {
-            behaviour.everywhere(|policy| self.change(policy));
-        } else {
-            self.change(&mut behaviour.remove);
+            return Scope::Everywhere;
         }
+        match self {
+            Variant::DestroyUnknownDestroyedTrue => Scope::Only(&[Endpoint::Destroy]),
+            Variant::CreateUnknownOrder400 => Scope::Only(&[Endpoint::Create]),
+            Variant::UpdateRequiresName => Scope::Only(&[Endpoint::Update]),
+            Variant::ListOldestFirst | Variant::ListDefaultCount50 => {
+                Scope::Only(&[Endpoint::List])
+            }
+            Variant::EntriesWithoutUsers => Scope::Only(&[Endpoint::Entries]),
+            Variant::MoveTimeOrdered400 => Scope::Only(&[Endpoint::EntriesMove]),
+            Variant::CurateAbsentRemovalSilent | Variant::CurateStopsAtFirstFailure => {
+                Scope::Only(&[Endpoint::EntriesCurate])
+            }
+            _ => Scope::Only(&[Endpoint::EntriesRemove]),
+        }
+    }
+
+    /// Changes `behaviour` the way this variant describes, on the endpoints of its scope.
+    pub fn apply(self, behaviour: &mut Behaviour) {
+        behaviour.bend(self.scope(), |policy| self.change(policy));
     }
 
     /// The one field this variant sets.
@@ -320,6 +422,17 @@ impl Variant {
             Variant::MessagePeriod => p.toggle_message_period = true,
             Variant::ConnectionClose => p.connection_close = true,
             Variant::SlowResponses => p.latency = SLOW_RESPONSE_LATENCY,
+            Variant::DestroyUnknownDestroyedTrue => p.destroy_unknown_succeeds = true,
+            Variant::CreateUnknownOrder400 => {
+                p.refuse_unknown_timeline_order = Some(INVALID_PARAMETER)
+            }
+            Variant::UpdateRequiresName => p.update_requires_name = true,
+            Variant::ListOldestFirst => p.list_newest_first = false,
+            Variant::ListDefaultCount50 => p.default_count = Some(50),
+            Variant::EntriesWithoutUsers => p.entries_users = false,
+            Variant::MoveTimeOrdered400 => p.move_time_ordered = INVALID_PARAMETER,
+            Variant::CurateAbsentRemovalSilent => p.curate_report_absent_removal = false,
+            Variant::CurateStopsAtFirstFailure => p.curate_continue_after_failure = false,
         }
     }
 
@@ -384,11 +497,15 @@ mod tests {
         for variant in Variant::ALL {
             let behaviour = variant.behaviour();
             assert_ne!(behaviour, Behaviour::default(), "{variant} changes nothing");
-            assert_eq!(
-                behaviour.elsewhere != Policy::default(),
-                variant.server_wide(),
-                "{variant}: scope"
-            );
+            let (bent, unknown_path) = behaviour.bent();
+            match variant.scope() {
+                Scope::Everywhere => {
+                    assert!(unknown_path && bent == Endpoint::ALL, "{variant}: scope");
+                }
+                Scope::Only(endpoints) => {
+                    assert!(!unknown_path && bent == endpoints, "{variant}: scope");
+                }
+            }
             if let Some((twin, _)) = seen.iter().find(|(_, b)| *b == behaviour) {
                 panic!("{variant} and {twin} make the same server");
             }

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use crate::server_support::{Kit, Placement, Resp, pairs};
-use collections_conformance::server::{ServeArgs, ServerConfig, Variant};
+use collections_conformance::server::{Endpoint, Scope, ServeArgs, ServerConfig, Variant};
 
 /// Status, content type, connection header and body of a response.
 fn seen(r: &Resp) -> String {
@@ -165,6 +165,81 @@ async fn probe(kit: &Kit, variant: Variant) -> String {
                 .await;
             format!("slow: {}", started.elapsed() >= PROBE_LATENCY)
         }
+        // The rest of the family: status and code, or the part of the body the choice changes
+        // (collection ids are time-based, so whole bodies differ between any two servers).
+        Variant::DestroyUnknownDestroyedTrue => seen(
+            &kit.call(0, "POST", "collections/destroy", &[("id", "custom-999999")])
+                .await,
+        ),
+        Variant::CreateUnknownOrder400 => {
+            let params = [("name", "n"), ("timeline_order", "sideways")];
+            let r = kit.call(0, "POST", "collections/create", &params).await;
+            format!("{} {:?}", r.status, r.code())
+        }
+        Variant::UpdateRequiresName => {
+            let params = [("id", id.as_str()), ("description", "d")];
+            let r = kit.call(0, "POST", "collections/update", &params).await;
+            format!("{} {:?}", r.status, r.code())
+        }
+        Variant::ListOldestFirst | Variant::ListDefaultCount50 => {
+            for i in 0..21 {
+                kit.create(0, &format!("C{i}")).await;
+            }
+            let user = kit.server.info().users[0].user_id.clone();
+            let r = kit
+                .call(0, "GET", "collections/list", &[("user_id", &user)])
+                .await;
+            let results = r.body["response"]["results"].as_array().cloned();
+            let first = results
+                .as_ref()
+                .and_then(|r| r.first())
+                .and_then(|r| r["timeline_id"].as_str())
+                .map(|t| r.body["objects"]["timelines"][t]["name"].clone());
+            format!("{} {:?}", results.map_or(0, |r| r.len()), first)
+        }
+        Variant::EntriesWithoutUsers => {
+            let r = kit
+                .call(0, "GET", "collections/entries", &[("id", &id)])
+                .await;
+            format!("{} users={}", r.status, r.body["objects"]["users"])
+        }
+        Variant::MoveTimeOrdered400 => {
+            let params = [("name", "n"), ("timeline_order", "tweet_chron")];
+            let r = kit.call(0, "POST", "collections/create", &params).await;
+            let chron = r.body["response"]["timeline_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            kit.add(0, &chron, &[t0.clone(), kit.tweet(1)]).await;
+            let params = [
+                ("id", chron.as_str()),
+                ("tweet_id", &t0),
+                ("relative_to", &kit.tweet(1)),
+            ];
+            let r = kit
+                .call(0, "POST", "collections/entries/move", &params)
+                .await;
+            format!("{} {:?}", r.status, r.code())
+        }
+        Variant::CurateAbsentRemovalSilent | Variant::CurateStopsAtFirstFailure => {
+            let body = serde_json::json!({"id": id, "changes": [
+                {"op": "remove", "tweet_id": t3},
+                {"op": "add", "tweet_id": kit.tweet(2)},
+            ]});
+            let mut req = kit.build(
+                &kit.creds(0),
+                "POST",
+                "collections/entries/curate",
+                &[],
+                &[],
+                Placement::Header,
+                |_| {},
+            );
+            req.content_type = Some("application/json".into());
+            req.body = Some(body.to_string().into_bytes());
+            let r = kit.send(req).await;
+            format!("{} {:?}", seen(&r), kit.entry_ids(&id).await)
+        }
     }
 }
 
@@ -232,7 +307,11 @@ async fn remove_only_variants_leave_other_endpoints_alone() {
         .into_iter()
         .filter(|v| *v != Variant::SlowResponses)
         .collect();
-    let kit = Kit::start_with(with(all.iter().copied().filter(|v| !v.server_wide()))).await;
+    let remove_only = all
+        .iter()
+        .copied()
+        .filter(|v| v.scope() == Scope::Only(&[Endpoint::EntriesRemove]));
+    let kit = Kit::start_with(with(remove_only)).await;
     // Fixtures and reads behave as on the faithful server.
     let id = kit.create(0, "Fixture").await;
     kit.add(0, &id, &[kit.tweet(0)]).await;
@@ -291,7 +370,12 @@ fn serve_accepts_variant_names_and_refuses_unknown_ones() {
     assert_eq!(config.variants, expected);
     assert_eq!(config.faults.len(), 1);
     let behaviour = config.behaviour();
-    assert!(behaviour.elsewhere.pretty_json && behaviour.remove.pretty_json);
-    assert_eq!(behaviour.remove.missing_parameter.code, 170);
-    assert_eq!(behaviour.elsewhere.missing_parameter.code, 38);
+    let (remove, create) = (
+        behaviour.for_endpoint(Endpoint::EntriesRemove),
+        behaviour.for_endpoint(Endpoint::Create),
+    );
+    assert!(create.pretty_json && remove.pretty_json);
+    assert!(behaviour.unknown_path().pretty_json);
+    assert_eq!(remove.missing_parameter.code, 170);
+    assert_eq!(create.missing_parameter.code, 38);
 }

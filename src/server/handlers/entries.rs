@@ -7,9 +7,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 use serde_json::{Value, json};
 
-use super::{above, collection_id, count, existing, owned, parse_tweet_id, required, tweet_id};
+use super::{above, collection_id, count, owned, parse_tweet_id, readable, required, tweet_id};
 use crate::server::errors::ApiError;
-use crate::server::policy::{Answer, Policy, Removal};
+use crate::server::policy::{Answer, EntriesOrder, Policy, Removal, SoftAnswer};
 use crate::server::render;
 use crate::server::routes::Call;
 use crate::server::state::AppState;
@@ -17,8 +17,6 @@ use crate::server::store::{AddOutcome, MoveOutcome, Placement, TimelineOrder};
 
 /// Default page size of `entries` (undocumented; 20 as v1.1 timelines used).
 const ENTRIES_DEFAULT_COUNT: usize = 20;
-/// "Updates must be limited to 100 cumulative additions or removals per request." [D-CUR]
-const CURATE_MAX_CHANGES: usize = 100;
 
 /// The soft envelope, `objects` first ([D-ADD], [D-MOV], [D-CUR]).
 fn soft(errors: Vec<Value>) -> Value {
@@ -31,10 +29,10 @@ fn soft_remove(errors: Vec<Value>) -> Value {
 }
 
 /// `GET collections/entries`: tweets in descending `sort_index`, paged by position.
-pub fn entries(state: &AppState, call: &Call) -> Result<Value, ApiError> {
+pub fn entries(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, ApiError> {
     let params = &call.params;
     let id = collection_id(required(params, "id")?)?;
-    let count = count(params, ENTRIES_DEFAULT_COUNT);
+    let count = count(params, ENTRIES_DEFAULT_COUNT, policy);
     // Unparsable positions are ignored rather than refused (undocumented either way).
     let position = |name: &str| params.non_empty(name).and_then(|v| v.parse::<u64>().ok());
     let (max_position, min_position) = (position("max_position"), position("min_position"));
@@ -49,12 +47,25 @@ pub fn entries(state: &AppState, call: &Call) -> Result<Value, ApiError> {
             &live
         }
     };
-    let collection = existing(store, &id)?;
-    let in_range: Vec<_> = collection
-        .entries
-        .iter()
-        .filter(|e| max_position.is_none_or(|max| e.sort_index <= max))
-        .filter(|e| min_position.is_none_or(|min| e.sort_index > min))
+    let collection = readable(store, &id, call, policy)?;
+    let mut listed: Vec<_> = collection.entries.iter().collect();
+    match policy.entries_order {
+        EntriesOrder::Stored => {}
+        EntriesOrder::Reversed => listed.reverse(),
+        EntriesOrder::NewestTweetFirst => listed.sort_by_key(|e| std::cmp::Reverse(e.tweet_id)),
+    }
+    let in_range: Vec<_> = listed
+        .into_iter()
+        .filter(|e| {
+            max_position.is_none_or(|max| {
+                e.sort_index < max || (policy.max_position_inclusive && e.sort_index == max)
+            })
+        })
+        .filter(|e| {
+            min_position.is_none_or(|min| {
+                e.sort_index > min || (!policy.min_position_exclusive && e.sort_index == min)
+            })
+        })
         .collect();
     let page = &in_range[..count.min(in_range.len())];
 
@@ -78,16 +89,28 @@ pub fn entries(state: &AppState, call: &Call) -> Result<Value, ApiError> {
     }
     let mut position_json = serde_json::Map::new();
     if let (Some(first), Some(last)) = (page.first(), page.last()) {
-        position_json.insert("max_position".into(), first.sort_index.to_string().into());
-        position_json.insert("min_position".into(), last.sort_index.to_string().into());
+        let (max, min) = if policy.positions_in_order {
+            (first, last)
+        } else {
+            (last, first)
+        };
+        position_json.insert("max_position".into(), max.sort_index.to_string().into());
+        position_json.insert("min_position".into(), min.sort_index.to_string().into());
     }
-    position_json.insert("was_truncated".into(), (in_range.len() > page.len()).into());
+    let truncated = policy.report_truncation && in_range.len() > page.len();
+    position_json.insert("was_truncated".into(), truncated.into());
+    let mut objects = json!({
+        "timelines": {collection.id.clone(): render::timeline(state, collection)},
+        "tweets": tweets,
+        "users": render::users(state, authors),
+    });
+    if !policy.entries_users {
+        if let Some(objects) = objects.as_object_mut() {
+            objects.remove("users");
+        }
+    }
     Ok(json!({
-        "objects": {
-            "timelines": {collection.id.clone(): render::timeline(state, collection)},
-            "tweets": tweets,
-            "users": render::users(state, authors),
-        },
+        "objects": objects,
         "response": {
             "position": position_json,
             "timeline": timeline,
@@ -97,32 +120,54 @@ pub fn entries(state: &AppState, call: &Call) -> Result<Value, ApiError> {
 }
 
 /// `POST collections/entries/add`: any known public tweet; a duplicate is a soft error.
-pub fn add(state: &AppState, call: &Call) -> Result<Value, ApiError> {
+pub fn add(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, ApiError> {
     let params = &call.params;
     let id_param = required(params, "id")?;
     let tweet_param = required(params, "tweet_id")?;
     let id = collection_id(id_param)?;
     let tweet = tweet_id(tweet_param)?;
-    let relative_to = params.non_empty("relative_to").map(tweet_id).transpose()?;
-    let placement = match relative_to {
-        Some(relative_to) => Placement::Relative {
-            relative_to,
-            above: above(params),
-        },
-        None => Placement::Top,
-    };
+    let relative_to = params
+        .non_empty("relative_to")
+        .filter(|_| policy.honour_relative_to)
+        .map(tweet_id)
+        .transpose()?;
 
     let mut store = state.store();
-    owned(&store, &id, call)?;
+    let collection = owned(&store, &id, call, policy)?;
     if !state.tweets.contains_key(&tweet) {
         return Err(ApiError::no_status());
     }
+    let placement = match relative_to {
+        Some(relative_to) => Placement::Relative {
+            relative_to,
+            above: above(params, policy),
+        },
+        None if policy.add_on_top => Placement::Top,
+        // At the bottom: below the last entry.
+        None => match collection.entries.last() {
+            Some(last) => Placement::Relative {
+                relative_to: last.tweet_id,
+                above: false,
+            },
+            None => Placement::Top,
+        },
+    };
+    if !policy.evict_at_capacity
+        && collection.entries.len() >= state.collection_capacity.max(1)
+        && !collection.contains(tweet)
+    {
+        return Err(ApiError::not_permitted());
+    }
     match store.add(&id, tweet, placement, state.collection_capacity) {
         Some(AddOutcome::Added) => Ok(soft(vec![])),
-        Some(AddOutcome::Duplicate) => Ok(soft(vec![json!({
-            "change": {"op": "add", "tweet_id": tweet.to_string()},
-            "reason": "duplicate",
-        })])),
+        Some(AddOutcome::Duplicate) => match policy.duplicate {
+            SoftAnswer::Report => Ok(soft(vec![json!({
+                "change": {"op": "add", "tweet_id": tweet.to_string()},
+                "reason": "duplicate",
+            })])),
+            SoftAnswer::Succeed => Ok(soft(vec![])),
+            SoftAnswer::Refuse(refusal) => Err(refusal.error("tweet_id")),
+        },
         Some(AddOutcome::RelativeNotFound) => Err(ApiError::no_status()),
         None => Err(ApiError::not_found()),
     }
@@ -250,7 +295,7 @@ fn soft_remove_as(policy: &Policy, errors: Vec<Value>) -> Value {
 }
 
 /// `POST collections/entries/move`: only in `curation_reverse_chron` collections.
-pub fn move_entry(state: &AppState, call: &Call) -> Result<Value, ApiError> {
+pub fn move_entry(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, ApiError> {
     let params = &call.params;
     let id_param = required(params, "id")?;
     let tweet_param = required(params, "tweet_id")?;
@@ -260,16 +305,32 @@ pub fn move_entry(state: &AppState, call: &Call) -> Result<Value, ApiError> {
     let relative_to = tweet_id(relative_param)?;
 
     let mut store = state.store();
-    let collection = owned(&store, &id, call)?;
+    let collection = owned(&store, &id, call, policy)?;
     if collection.timeline_order != TimelineOrder::CurationReverseChron {
-        return Err(ApiError::not_permitted());
+        return Err(policy.move_time_ordered.error("id"));
     }
-    match store.move_entry(&id, tweet, relative_to, above(params)) {
+    let outcome = if policy.move_moves {
+        store.move_entry(&id, tweet, relative_to, above(params, policy))
+    } else {
+        // Checks as a move would, changes nothing.
+        store
+            .get(&id)
+            .map(|c| match (c.contains(tweet), c.contains(relative_to)) {
+                (false, _) => MoveOutcome::NotFound,
+                (true, false) => MoveOutcome::RelativeNotFound,
+                (true, true) => MoveOutcome::Moved,
+            })
+    };
+    match outcome {
         Some(MoveOutcome::Moved) => Ok(soft(vec![])),
-        Some(MoveOutcome::NotFound) => Ok(soft(vec![json!({
-            "change": {"op": "move", "tweet_id": tweet.to_string()},
-            "reason": "not_found",
-        })])),
+        Some(MoveOutcome::NotFound) => match policy.move_not_found {
+            SoftAnswer::Report => Ok(soft(vec![json!({
+                "change": {"op": "move", "tweet_id": tweet.to_string()},
+                "reason": "not_found",
+            })])),
+            SoftAnswer::Succeed => Ok(soft(vec![])),
+            SoftAnswer::Refuse(refusal) => Err(refusal.error("tweet_id")),
+        },
         Some(MoveOutcome::RelativeNotFound) => Err(ApiError::no_status()),
         None => Err(ApiError::not_found()),
     }
@@ -284,8 +345,13 @@ enum Change {
 /// `POST collections/entries/curate`: a JSON body `{"id":…,"changes":[{"op","tweet_id"}]}`, up to
 /// 100 changes, applied in order under one lock; each failing change is one soft error
 /// (`reason` before `change`, as [D-CUR] shows), the others take effect.
-pub fn curate(state: &AppState, call: &Call) -> Result<Value, ApiError> {
-    let body: Value = serde_json::from_slice(&call.body).map_err(|_| ApiError::bad_body())?;
+pub fn curate(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, ApiError> {
+    let body: Value = if policy.curate_json_body {
+        serde_json::from_slice(&call.body).map_err(|_| ApiError::bad_body())?
+    } else {
+        // The body unread: `id` and `changes` only from the query and form.
+        json!({"changes": call.params.non_empty("changes")})
+    };
     let body = body.as_object().ok_or_else(ApiError::bad_body)?;
     let id = match body.get("id") {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
@@ -302,7 +368,10 @@ pub fn curate(state: &AppState, call: &Call) -> Result<Value, ApiError> {
         Some(Value::Array(changes)) => changes,
         Some(_) => return Err(ApiError::bad_body()),
     };
-    if changes.len() > CURATE_MAX_CHANGES {
+    if policy
+        .curate_max_changes
+        .is_some_and(|max| changes.len() > max)
+    {
         return Err(ApiError::bad_body());
     }
     let mut parsed = Vec::with_capacity(changes.len());
@@ -321,26 +390,31 @@ pub fn curate(state: &AppState, call: &Call) -> Result<Value, ApiError> {
     let id = collection_id(&id)?;
 
     let mut store = state.store();
-    owned(&store, &id, call)?;
+    owned(&store, &id, call, policy)?;
     let mut errors = Vec::new();
     let soft_error = |reason: &str, op: &str, tweet: &str| json!({"reason": reason, "change": {"op": op, "tweet_id": tweet}});
     for change in parsed {
-        match change {
+        let failure = match change {
             Change::Add(raw) => match parse_tweet_id(&raw).filter(|t| state.tweets.contains_key(t))
             {
-                None => errors.push(soft_error("not_found", "add", &raw)),
-                Some(tweet) => {
-                    if store.add(&id, tweet, Placement::Top, state.collection_capacity)
-                        == Some(AddOutcome::Duplicate)
-                    {
-                        errors.push(soft_error("duplicate", "add", &tweet.to_string()));
-                    }
-                }
+                None => Some(soft_error("not_found", "add", &raw)),
+                Some(tweet) => (store.add(&id, tweet, Placement::Top, state.collection_capacity)
+                    == Some(AddOutcome::Duplicate))
+                .then(|| soft_error("duplicate", "add", &tweet.to_string())),
             },
             Change::Remove(raw) => match parse_tweet_id(&raw) {
-                Some(tweet) if store.remove(&id, tweet) == Some(true) => {}
-                _ => errors.push(soft_error("not_found", "remove", &raw)),
+                Some(tweet) if store.remove(&id, tweet) == Some(true) => None,
+                _ if !policy.curate_report_absent_removal => None,
+                _ => Some(soft_error("not_found", "remove", &raw)),
             },
+        };
+        if let Some(failure) = failure {
+            if policy.curate_report_failures {
+                errors.push(failure);
+            }
+            if !policy.curate_continue_after_failure {
+                break;
+            }
         }
     }
     Ok(soft(errors))

@@ -17,19 +17,20 @@ use super::routes::{Call, Endpoint};
 use super::state::AppState;
 use super::store::{Collection, MAX_ID, Store};
 
-/// Runs the handler of `call.endpoint`; remove reads the `policy` (the others are never bent).
+/// Runs the handler of `call.endpoint` under `policy`, that endpoint's (see
+/// [`super::policy::Behaviour`]).
 pub fn handle(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, ApiError> {
     match call.endpoint {
-        Endpoint::Create => collections::create(state, call),
-        Endpoint::Destroy => collections::destroy(state, call),
-        Endpoint::Update => collections::update(state, call),
-        Endpoint::Show => collections::show(state, call),
-        Endpoint::List => collections::list(state, call),
-        Endpoint::Entries => entries::entries(state, call),
-        Endpoint::EntriesAdd => entries::add(state, call),
+        Endpoint::Create => collections::create(state, policy, call),
+        Endpoint::Destroy => collections::destroy(state, policy, call),
+        Endpoint::Update => collections::update(state, policy, call),
+        Endpoint::Show => collections::show(state, policy, call),
+        Endpoint::List => collections::list(state, policy, call),
+        Endpoint::Entries => entries::entries(state, policy, call),
+        Endpoint::EntriesAdd => entries::add(state, policy, call),
         Endpoint::EntriesRemove => entries::remove(state, policy, call),
-        Endpoint::EntriesMove => entries::move_entry(state, call),
-        Endpoint::EntriesCurate => entries::curate(state, call),
+        Endpoint::EntriesMove => entries::move_entry(state, policy, call),
+        Endpoint::EntriesCurate => entries::curate(state, policy, call),
     }
 }
 
@@ -68,15 +69,37 @@ fn parse_tweet_id(value: &str) -> Option<u64> {
         .filter(|id| (1..=MAX_ID).contains(id))
 }
 
+/// The collection to read, if it exists (404 / 34) and the policy lets the caller read it
+/// (collections are public; a policy of owner-only reads answers 403 / 87 to anyone else).
+fn readable<'a>(
+    store: &'a Store,
+    id: &str,
+    call: &Call,
+    policy: &Policy,
+) -> Result<&'a Collection, ApiError> {
+    let collection = existing(store, id)?;
+    if policy.public_reads || collection.user_id == call.principal.user_id {
+        Ok(collection)
+    } else {
+        Err(ApiError::not_permitted())
+    }
+}
+
 /// The collection, if it exists (404 / 34 otherwise).
 fn existing<'a>(store: &'a Store, id: &str) -> Result<&'a Collection, ApiError> {
     store.get(id).ok_or_else(ApiError::not_found)
 }
 
-/// The collection, if it exists and the caller owns it (404 / 34, 403 / 87).
-fn owned<'a>(store: &'a Store, id: &str, call: &Call) -> Result<&'a Collection, ApiError> {
+/// The collection, if it exists and the caller owns it (404 / 34, 403 / 87; a policy that does
+/// not check ownership lets anyone through).
+fn owned<'a>(
+    store: &'a Store,
+    id: &str,
+    call: &Call,
+    policy: &Policy,
+) -> Result<&'a Collection, ApiError> {
     let collection = existing(store, id)?;
-    if collection.user_id == call.principal.user_id {
+    if collection.user_id == call.principal.user_id || !policy.check_ownership {
         Ok(collection)
     } else {
         Err(ApiError::not_permitted())
@@ -84,17 +107,22 @@ fn owned<'a>(store: &'a Store, id: &str, call: &Call) -> Result<&'a Collection, 
 }
 
 /// `above` as documented ("Set to false to insert … below"): `false`/`0` mean below, anything
-/// else (including absence) above.
-fn above(params: &Params) -> bool {
-    !matches!(
-        params.get("above").map(str::to_ascii_lowercase).as_deref(),
-        Some("false" | "0")
-    )
+/// else (including absence) above; a policy that ignores it always says above.
+fn above(params: &Params, policy: &Policy) -> bool {
+    !policy.honour_above
+        || !matches!(
+            params.get("above").map(str::to_ascii_lowercase).as_deref(),
+            Some("false" | "0")
+        )
 }
 
 /// `count` clamped to 1..=200 as documented ("Specify a count between 1 and 200"); absent or
-/// unparsable means the default.
-fn count(params: &Params, default: usize) -> usize {
+/// unparsable means the default (the policy's, else `default`).
+fn count(params: &Params, default: usize, policy: &Policy) -> usize {
+    let default = policy.default_count.unwrap_or(default);
+    if !policy.read_count {
+        return default;
+    }
     params
         .get("count")
         .and_then(|c| c.trim().parse::<i64>().ok())
