@@ -234,8 +234,6 @@ pub enum Fault {
     AddDuplicateHardError,
     /// collections/entries/add answers a tweet already in the collection with the success envelope
     AddDuplicateSilent,
-    /// collections/entries/add refuses a tweet beyond the collection's capacity
-    AddCapacityRefused,
     /// collections/entries/add does not check ownership: a tweet is added to another user's collection
     AddForeignCollection,
     /// collections/entries/move answers a tweet not in the collection with a hard 404 / 144 instead of the soft not_found
@@ -258,7 +256,7 @@ pub enum Fault {
 
 impl Fault {
     /// Every fault, in the order of the docs table.
-    pub const ALL: [Fault; 99] = [
+    pub const ALL: [Fault; 98] = [
         Fault::AuthSkipped,
         Fault::BodyParamsUnsigned,
         Fault::StaleTimestampAccepted,
@@ -348,7 +346,6 @@ impl Fault {
         Fault::AddAboveIgnored,
         Fault::AddDuplicateHardError,
         Fault::AddDuplicateSilent,
-        Fault::AddCapacityRefused,
         Fault::AddForeignCollection,
         Fault::MoveNotFoundHard,
         Fault::MoveNoop,
@@ -739,13 +736,13 @@ impl Fault {
             Fault::CreateUrlUnchecked => (
                 "create-url-unchecked",
                 Should,
-                "create.url.fully_qualified",
+                "create.url.invalid",
                 "collections/create stores any url, fully-qualified or not (e.g. `not a url`)",
             ),
             Fault::CreateTimelineOrderIgnored => (
                 "create-timeline-order-ignored",
                 Must,
-                "create.timeline_order",
+                "create.timeline_order.values",
                 "collections/create ignores timeline_order: every collection is curation_reverse_chron",
             ),
             Fault::CreateDefaultOrderReverseChron => (
@@ -775,7 +772,7 @@ impl Fault {
             Fault::DestroyForeignCollection => (
                 "destroy-foreign-collection",
                 Must,
-                "destroy.foreign",
+                "collections.foreign.refused",
                 "collections/destroy does not check ownership: another user's collection is destroyed",
             ),
             Fault::ShowResponseMissing => (
@@ -787,13 +784,13 @@ impl Fault {
             Fault::ShowOwnerOnly => (
                 "show-owner-only",
                 Must,
-                "show.public",
+                "collections.read.any_user",
                 "collections/show refuses another user's collection with 403 / 87 (collections are public)",
             ),
             Fault::ShowTimelineMinimal => (
                 "show-timeline-minimal",
-                Should,
-                "show.timeline.fields",
+                Must,
+                "show.envelope",
                 "collections/show's timeline object carries only name and user_id (no description, url, collection_url, timeline_order …)",
             ),
             Fault::UpdateNameIgnored => (
@@ -817,7 +814,7 @@ impl Fault {
             Fault::UpdateForeignCollection => (
                 "update-foreign-collection",
                 Must,
-                "update.foreign",
+                "collections.foreign.refused",
                 "collections/update does not check ownership: another user's collection is changed",
             ),
             Fault::ListScreenNameIgnored => (
@@ -841,7 +838,7 @@ impl Fault {
             Fault::ListNextCursorMissing => (
                 "list-next-cursor-missing",
                 Must,
-                "list.cursor.next",
+                "list.cursor",
                 "collections/list gives no next_cursor when more results exist",
             ),
             Fault::ListCountIgnored => (
@@ -859,13 +856,13 @@ impl Fault {
             Fault::EntriesReversed => (
                 "entries-reversed",
                 Must,
-                "entries.order.reverse_chronological",
+                "entries.order.curation_reverse_chron",
                 "collections/entries lists the timeline in reverse (oldest addition first; an oracle fault: state reads are wrong)",
             ),
             Fault::EntriesTimelineOrderIgnored => (
                 "entries-timeline-order-ignored",
                 Must,
-                "entries.order.timeline_order",
+                "entries.order.tweet_chron",
                 "collections/entries lists every collection newest tweet first, whatever its timeline_order (tweet_chron and curated orders lost)",
             ),
             Fault::EntriesCountIgnored => (
@@ -876,14 +873,14 @@ impl Fault {
             ),
             Fault::EntriesMaxPositionExclusive => (
                 "entries-max-position-exclusive",
-                Must,
-                "entries.max_position",
+                Should,
+                "entries.position.bounds",
                 "collections/entries treats max_position as exclusive (\"less than\" instead of \"less than or equal\")",
             ),
             Fault::EntriesMinPositionInclusive => (
                 "entries-min-position-inclusive",
-                Must,
-                "entries.min_position",
+                Should,
+                "entries.position.bounds",
                 "collections/entries treats min_position as inclusive (\"greater than or equal\" instead of \"greater than\")",
             ),
             Fault::EntriesNeverTruncated => (
@@ -895,7 +892,7 @@ impl Fault {
             Fault::EntriesPositionsSwapped => (
                 "entries-positions-swapped",
                 Must,
-                "entries.position.fields",
+                "entries.envelope",
                 "collections/entries gives max_position and min_position swapped (max is the last entry's sort_index)",
             ),
             Fault::AddAtBottom => (
@@ -907,13 +904,13 @@ impl Fault {
             Fault::AddRelativeToIgnored => (
                 "add-relative-to-ignored",
                 Must,
-                "add.relative_to",
+                "add.relative_to.above",
                 "collections/entries/add ignores relative_to: the tweet goes on top",
             ),
             Fault::AddAboveIgnored => (
                 "add-above-ignored",
                 Must,
-                "add.above",
+                "add.relative_to.below",
                 "collections/entries/add ignores above=false: the tweet goes above relative_to",
             ),
             Fault::AddDuplicateHardError => (
@@ -928,16 +925,10 @@ impl Fault {
                 "add.duplicate.soft_error",
                 "collections/entries/add answers a tweet already in the collection with the success envelope (no duplicate reported)",
             ),
-            Fault::AddCapacityRefused => (
-                "add-capacity-refused",
-                Must,
-                "add.capacity.evicts_oldest",
-                "collections/entries/add refuses a tweet beyond the collection's capacity (403 / 87) instead of evicting the oldest addition",
-            ),
             Fault::AddForeignCollection => (
                 "add-foreign-collection",
                 Must,
-                "add.foreign",
+                "collections.foreign.refused",
                 "collections/entries/add does not check ownership: a tweet is added to another user's collection",
             ),
             Fault::MoveNotFoundHard => (
@@ -949,13 +940,13 @@ impl Fault {
             Fault::MoveNoop => (
                 "move-noop",
                 Must,
-                "move.ordering",
+                "move.order.above",
                 "collections/entries/move answers success but leaves the order unchanged",
             ),
             Fault::MoveAboveIgnored => (
                 "move-above-ignored",
                 Must,
-                "move.above",
+                "move.order.below",
                 "collections/entries/move ignores above=false: the tweet goes above relative_to",
             ),
             Fault::CurateLimitUnenforced => (
@@ -967,13 +958,13 @@ impl Fault {
             Fault::CurateStopsAtFirstFailure => (
                 "curate-stops-at-first-failure",
                 Should,
-                "curate.per_change",
+                "curate.partial",
                 "collections/entries/curate stops at the first failing change: it is reported, the changes after it are not applied",
             ),
             Fault::CurateFailuresUnreported => (
                 "curate-failures-unreported",
                 Must,
-                "curate.soft_errors",
+                "curate.per_change.soft_errors",
                 "collections/entries/curate answers errors [] even when changes failed (duplicates, tweets not found)",
             ),
             Fault::CurateJsonBodyIgnored => (
@@ -985,7 +976,7 @@ impl Fault {
             Fault::CurateBodySigned => (
                 "curate-body-signed",
                 Must,
-                "curate.body.unsigned",
+                "curate.body.not_signed",
                 "collections/entries/curate parses its body as a form whatever the Content-Type, so the JSON body enters the signature base string and correctly signed requests fail 401 / 32",
             ),
         }
@@ -1063,7 +1054,6 @@ impl Fault {
             | Fault::AddAboveIgnored
             | Fault::AddDuplicateHardError
             | Fault::AddDuplicateSilent
-            | Fault::AddCapacityRefused
             | Fault::AddForeignCollection => only(&[Endpoint::EntriesAdd]),
             Fault::MoveNotFoundHard | Fault::MoveNoop | Fault::MoveAboveIgnored => {
                 only(&[Endpoint::EntriesMove])
@@ -1179,7 +1169,6 @@ impl Fault {
             Fault::AddAboveIgnored => p.honour_above = false,
             Fault::AddDuplicateHardError => p.duplicate = SoftAnswer::Refuse(INVALID_PARAMETER),
             Fault::AddDuplicateSilent => p.duplicate = SoftAnswer::Succeed,
-            Fault::AddCapacityRefused => p.evict_at_capacity = false,
             Fault::AddForeignCollection => p.check_ownership = false,
             Fault::MoveNotFoundHard => p.move_not_found = SoftAnswer::Refuse(Refusal::code(144)),
             Fault::MoveNoop => p.move_moves = false,

@@ -377,7 +377,6 @@ async fn probe(kit: &Kit, fault: Fault) -> String {
         | Fault::AddAboveIgnored
         | Fault::AddDuplicateHardError
         | Fault::AddDuplicateSilent
-        | Fault::AddCapacityRefused
         | Fault::AddForeignCollection
         | Fault::MoveNotFoundHard
         | Fault::MoveNoop
