@@ -11,6 +11,7 @@ pub mod check;
 pub mod embedded;
 pub mod exchange;
 pub mod fixture;
+pub mod model;
 pub mod mutants;
 pub mod oauth;
 pub mod offline;

@@ -55,6 +55,9 @@ pub struct RunArgs {
     /// Seconds a state read may keep retrying until it shows an earlier write (0: no retries).
     #[arg(long, env = "CONFORMANCE_CONSISTENCY_WINDOW", default_value_t = 2.0)]
     pub consistency_window: f64,
+    /// Seed of the model suite's sequences, replacing the model vectors' own (a failure prints it).
+    #[arg(long, env = "CONFORMANCE_SEED")]
+    pub seed: Option<u64>,
 }
 
 /// How a run that did its job ended.
@@ -178,6 +181,7 @@ pub fn run(
     let profile = config.profile;
     let patience = run_args.patience()?;
     let suite = Suite::load(config).map_err(|e| Unusable(format!("{e:#}")))?;
+    crate::model::set_seed(run_args.seed);
 
     let mut embedded_server = None;
     let session: Option<Arc<Session>> = if test_args.list {

@@ -53,18 +53,22 @@ pub async fn evaluate(
             let (outcome, steps, level) = run_online(id, path, vector, spec, session).await;
             (VectorKind::Target, outcome, steps, level)
         }
-        (VectorBody::Steps(_), None) => (
+        (VectorBody::Signature(case), _) => (
+            VectorKind::SelfCheck,
+            offline_outcome(id, path, vector, crate::offline::check_signature(case)),
+            Vec::new(),
+            vector.level,
+        ),
+        (VectorBody::Model(config), Some(session)) => {
+            let (outcome, steps) = crate::model::run(id, path, vector, config, spec, session).await;
+            (VectorKind::Target, outcome, steps, vector.level)
+        }
+        (VectorBody::Steps(_) | VectorBody::Model(_), None) => (
             VectorKind::Target,
             not_judged(
                 NotJudgedCause::Configuration,
                 "no target: set CONFORMANCE_BASE_URL and credentials",
             ),
-            Vec::new(),
-            vector.level,
-        ),
-        (VectorBody::Signature(case), _) => (
-            VectorKind::SelfCheck,
-            offline_outcome(id, path, vector, crate::offline::check_signature(case)),
             Vec::new(),
             vector.level,
         ),

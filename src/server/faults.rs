@@ -2,7 +2,9 @@
 //! prove each vector has teeth (a suite that passes against a broken server proves nothing).
 //!
 //! Every fault is ONE deviation, named after what it breaks, and touches only
-//! `POST collections/entries/remove` (the endpoint under test). The other endpoints stay faithful,
+//! `POST collections/entries/remove` (the endpoint under test), except the state faults
+//! ([`Fault::server_wide`]), which bend what add, move, curate and entries do with the shared
+//! collections and never what the fixtures use (add on top, a plain read). The other endpoints stay faithful,
 //! so vectors can still set up fixtures (create, add), read state back (entries) and tear down
 //! (destroy) under any fault. Each fault names the requirement of `specs/requirements.json` it
 //! violates and that requirement's level, which decides which vectors must catch it (see
@@ -157,11 +159,24 @@ pub enum Fault {
     UnknownCollectionSucceeds,
     /// Unknown collection answered 403 / 87.
     UnknownCollectionWrongCode,
+    // State across the entry endpoints (server-wide: see `Fault::server_wide`).
+    /// A re-added tweet returns to its old position instead of the top.
+    ReaddKeepsPosition,
+    /// Remove takes the tweet out of every collection holding it.
+    RemoveFromEveryCollection,
+    /// Tweet ids compared as float64.
+    IdsAsFloat64,
+    /// Paging by position loses one entry between pages.
+    PagingSkipsEntry,
+    /// Move downwards lands one below the place asked for.
+    MoveOffByOne,
+    /// Curate applies only its first change.
+    CurateFirstChangeOnly,
 }
 
 impl Fault {
     /// Every fault, in the order of the docs table.
-    pub const ALL: [Fault; 54] = [
+    pub const ALL: [Fault; 60] = [
         Fault::AuthSkipped,
         Fault::BodyParamsUnsigned,
         Fault::StaleTimestampAccepted,
@@ -216,6 +231,12 @@ impl Fault {
         Fault::UnknownCollection500,
         Fault::UnknownCollectionSucceeds,
         Fault::UnknownCollectionWrongCode,
+        Fault::ReaddKeepsPosition,
+        Fault::RemoveFromEveryCollection,
+        Fault::IdsAsFloat64,
+        Fault::PagingSkipsEntry,
+        Fault::MoveOffByOne,
+        Fault::CurateFirstChangeOnly,
     ];
 
     /// The kebab-case name used on the command line (`serve --fault NAME`) and in reports.
@@ -576,6 +597,42 @@ impl Fault {
                 "remove.collection.unknown.code",
                 "an unknown collection answered 403 / 87 instead of 404 / 34",
             ),
+            Fault::ReaddKeepsPosition => (
+                "readd-keeps-position",
+                Must,
+                "state.add.on_top",
+                "a tweet removed and added again returns to the position it had, not to the top",
+            ),
+            Fault::RemoveFromEveryCollection => (
+                "remove-from-every-collection",
+                Must,
+                "state.collections.isolated",
+                "remove takes the tweet out of every collection holding it (a delete without the collection in its filter)",
+            ),
+            Fault::IdsAsFloat64 => (
+                "ids-as-float64",
+                Must,
+                "state.ids.exact",
+                "tweet ids compared as float64: neighbours such as 1404000000000000001 and ...002 count as one tweet (add answers duplicate, remove takes the neighbour)",
+            ),
+            Fault::PagingSkipsEntry => (
+                "paging-skips-entry",
+                Must,
+                "state.entries.paging",
+                "entries pages cursor-style (min_position names the next page's first entry) but max_position excludes it: one entry lost between pages",
+            ),
+            Fault::MoveOffByOne => (
+                "move-off-by-one",
+                Must,
+                "state.move.placed",
+                "move finds relative_to's index before taking the tweet out: a tweet moved downwards lands one place below",
+            ),
+            Fault::CurateFirstChangeOnly => (
+                "curate-first-change-only",
+                Must,
+                "state.curate.applied",
+                "curate applies only its first change and answers success for all",
+            ),
         }
     }
 }
@@ -673,7 +730,27 @@ impl Fault {
             Fault::UnknownCollectionWrongCode => {
                 p.unknown_collection = Answer::Refuse(Refusal::code(87));
             }
+            Fault::ReaddKeepsPosition => p.readd_restores_position = true,
+            Fault::RemoveFromEveryCollection => p.remove_from_every_collection = true,
+            Fault::IdsAsFloat64 => p.ids_as_float64 = true,
+            Fault::PagingSkipsEntry => p.paging_skips_boundary = true,
+            Fault::MoveOffByOne => p.move_stale_anchor = true,
+            Fault::CurateFirstChangeOnly => p.curate_first_change_only = true,
         }
+    }
+
+    /// Whether the fault bends the state the entry endpoints share (add, move, curate, entries
+    /// as well as remove), so it applies to every endpoint's policy; the others touch remove only.
+    pub fn server_wide(self) -> bool {
+        matches!(
+            self,
+            Fault::ReaddKeepsPosition
+                | Fault::RemoveFromEveryCollection
+                | Fault::IdsAsFloat64
+                | Fault::PagingSkipsEntry
+                | Fault::MoveOffByOne
+                | Fault::CurateFirstChangeOnly
+        )
     }
 
     /// The remove endpoint's policy under this fault alone.

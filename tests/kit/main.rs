@@ -12,6 +12,7 @@ mod harness_cli;
 mod harness_hostile;
 mod kill_matrix;
 mod levels;
+mod model_suite;
 mod reports;
 mod server_auth;
 mod server_endpoints;

@@ -13,7 +13,7 @@ use crate::server::policy::{Answer, Policy, Removal};
 use crate::server::render;
 use crate::server::routes::Call;
 use crate::server::state::AppState;
-use crate::server::store::{AddOutcome, MoveOutcome, Placement, TimelineOrder};
+use crate::server::store::{AddOutcome, MoveOutcome, Placement, Store, TimelineOrder};
 
 /// Default page size of `entries` (undocumented; 20 as v1.1 timelines used).
 const ENTRIES_DEFAULT_COUNT: usize = 20;
@@ -31,7 +31,7 @@ fn soft_remove(errors: Vec<Value>) -> Value {
 }
 
 /// `GET collections/entries`: tweets in descending `sort_index`, paged by position.
-pub fn entries(state: &AppState, call: &Call) -> Result<Value, ApiError> {
+pub fn entries(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, ApiError> {
     let params = &call.params;
     let id = collection_id(required(params, "id")?)?;
     let count = count(params, ENTRIES_DEFAULT_COUNT);
@@ -44,7 +44,11 @@ pub fn entries(state: &AppState, call: &Call) -> Result<Value, ApiError> {
     let in_range: Vec<_> = collection
         .entries
         .iter()
-        .filter(|e| max_position.is_none_or(|max| e.sort_index <= max))
+        .filter(|e| {
+            max_position.is_none_or(|max| {
+                e.sort_index < max || (e.sort_index == max && !policy.paging_skips_boundary)
+            })
+        })
         .filter(|e| min_position.is_none_or(|min| e.sort_index > min))
         .collect();
     let page = &in_range[..count.min(in_range.len())];
@@ -69,6 +73,11 @@ pub fn entries(state: &AppState, call: &Call) -> Result<Value, ApiError> {
     }
     let mut position_json = serde_json::Map::new();
     if let (Some(first), Some(last)) = (page.first(), page.last()) {
+        // Under `paging-skips-entry` the cursor names the next page's first entry.
+        let last = match in_range.get(page.len()) {
+            Some(next) if policy.paging_skips_boundary => next,
+            _ => last,
+        };
         position_json.insert("max_position".into(), first.sort_index.to_string().into());
         position_json.insert("min_position".into(), last.sort_index.to_string().into());
     }
@@ -88,7 +97,7 @@ pub fn entries(state: &AppState, call: &Call) -> Result<Value, ApiError> {
 }
 
 /// `POST collections/entries/add`: any known public tweet; a duplicate is a soft error.
-pub fn add(state: &AppState, call: &Call) -> Result<Value, ApiError> {
+pub fn add(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, ApiError> {
     let params = &call.params;
     let id_param = required(params, "id")?;
     let tweet_param = required(params, "tweet_id")?;
@@ -108,15 +117,34 @@ pub fn add(state: &AppState, call: &Call) -> Result<Value, ApiError> {
     if !state.tweets.contains_key(&tweet) {
         return Err(ApiError::no_status());
     }
-    match store.add(&id, tweet, placement, state.collection_capacity) {
-        Some(AddOutcome::Added) => Ok(soft(vec![])),
-        Some(AddOutcome::Duplicate) => Ok(soft(vec![json!({
+    let duplicate = || {
+        Ok(soft(vec![json!({
             "change": {"op": "add", "tweet_id": tweet.to_string()},
             "reason": "duplicate",
-        })])),
+        })]))
+    };
+    if policy.ids_as_float64 && float64_neighbour(&store, &id, tweet).is_some() {
+        return duplicate();
+    }
+    if policy.readd_restores_position && store.restore_removed(&id, tweet) {
+        return Ok(soft(vec![]));
+    }
+    match store.add(&id, tweet, placement, state.collection_capacity) {
+        Some(AddOutcome::Added) => Ok(soft(vec![])),
+        Some(AddOutcome::Duplicate) => duplicate(),
         Some(AddOutcome::RelativeNotFound) => Err(ApiError::no_status()),
         None => Err(ApiError::not_found()),
     }
+}
+
+/// Under `ids-as-float64`: another tweet of the collection whose id rounds to the same double.
+fn float64_neighbour(store: &Store, id: &str, tweet: u64) -> Option<u64> {
+    store.get(id).and_then(|c| {
+        c.entries
+            .iter()
+            .map(|e| e.tweet_id)
+            .find(|&t| t != tweet && t as f64 == tweet as f64)
+    })
 }
 
 /// `POST collections/entries/remove`: a tweet not in the collection is the soft `not_found`.
@@ -181,6 +209,10 @@ pub fn remove(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, A
             return answer(nonexistent, "tweet_id", &echoed);
         }
     }
+    let mut tweet = tweet;
+    if policy.ids_as_float64 && !store.get(&id).is_some_and(|c| c.contains(tweet)) {
+        tweet = float64_neighbour(&store, &id, tweet).unwrap_or(tweet);
+    }
     let contained = store.get(&id).is_some_and(|c| c.contains(tweet));
     let removed = if !contained {
         if policy.remove_elsewhere {
@@ -195,6 +227,17 @@ pub fn remove(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, A
         }
         false
     } else {
+        if policy.remove_from_every_collection {
+            let holding: Vec<String> = store
+                .collections
+                .values()
+                .filter(|c| c.id != id && c.contains(tweet))
+                .map(|c| c.id.clone())
+                .collect();
+            for other in holding {
+                store.remove(&other, tweet);
+            }
+        }
         match policy.removal {
             Removal::Named => store.remove(&id, tweet).unwrap_or(false),
             Removal::Nothing => true,
@@ -241,7 +284,7 @@ fn soft_remove_as(policy: &Policy, errors: Vec<Value>) -> Value {
 }
 
 /// `POST collections/entries/move`: only in `curation_reverse_chron` collections.
-pub fn move_entry(state: &AppState, call: &Call) -> Result<Value, ApiError> {
+pub fn move_entry(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, ApiError> {
     let params = &call.params;
     let id_param = required(params, "id")?;
     let tweet_param = required(params, "tweet_id")?;
@@ -255,7 +298,8 @@ pub fn move_entry(state: &AppState, call: &Call) -> Result<Value, ApiError> {
     if collection.timeline_order != TimelineOrder::CurationReverseChron {
         return Err(ApiError::not_permitted());
     }
-    match store.move_entry(&id, tweet, relative_to, above(params)) {
+    let stale_anchor = policy.move_stale_anchor;
+    match store.move_entry_with(&id, tweet, relative_to, above(params), stale_anchor) {
         Some(MoveOutcome::Moved) => Ok(soft(vec![])),
         Some(MoveOutcome::NotFound) => Ok(soft(vec![json!({
             "change": {"op": "move", "tweet_id": tweet.to_string()},
@@ -275,7 +319,7 @@ enum Change {
 /// `POST collections/entries/curate`: a JSON body `{"id":…,"changes":[{"op","tweet_id"}]}`, up to
 /// 100 changes, applied in order under one lock; each failing change is one soft error
 /// (`reason` before `change`, as [D-CUR] shows), the others take effect.
-pub fn curate(state: &AppState, call: &Call) -> Result<Value, ApiError> {
+pub fn curate(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, ApiError> {
     let body: Value = serde_json::from_slice(&call.body).map_err(|_| ApiError::bad_body())?;
     let body = body.as_object().ok_or_else(ApiError::bad_body)?;
     let id = match body.get("id") {
@@ -315,7 +359,12 @@ pub fn curate(state: &AppState, call: &Call) -> Result<Value, ApiError> {
     owned(&store, &id, call)?;
     let mut errors = Vec::new();
     let soft_error = |reason: &str, op: &str, tweet: &str| json!({"reason": reason, "change": {"op": op, "tweet_id": tweet}});
-    for change in parsed {
+    let applied = if policy.curate_first_change_only {
+        1
+    } else {
+        parsed.len()
+    };
+    for change in parsed.into_iter().take(applied) {
         match change {
             Change::Add(raw) => match parse_tweet_id(&raw).filter(|t| state.tweets.contains_key(t))
             {

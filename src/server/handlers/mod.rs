@@ -17,7 +17,8 @@ use super::routes::{Call, Endpoint};
 use super::state::AppState;
 use super::store::{Collection, MAX_ID, Store};
 
-/// Runs the handler of `call.endpoint`; remove reads the `policy` (the others are never bent).
+/// Runs the handler of `call.endpoint`; remove reads the `policy`, the other entry endpoints
+/// only its state fields (only the server-wide state faults bend them).
 pub fn handle(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, ApiError> {
     match call.endpoint {
         Endpoint::Create => collections::create(state, call),
@@ -25,11 +26,11 @@ pub fn handle(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, A
         Endpoint::Update => collections::update(state, call),
         Endpoint::Show => collections::show(state, call),
         Endpoint::List => collections::list(state, call),
-        Endpoint::Entries => entries::entries(state, call),
-        Endpoint::EntriesAdd => entries::add(state, call),
+        Endpoint::Entries => entries::entries(state, policy, call),
+        Endpoint::EntriesAdd => entries::add(state, policy, call),
         Endpoint::EntriesRemove => entries::remove(state, policy, call),
-        Endpoint::EntriesMove => entries::move_entry(state, call),
-        Endpoint::EntriesCurate => entries::curate(state, call),
+        Endpoint::EntriesMove => entries::move_entry(state, policy, call),
+        Endpoint::EntriesCurate => entries::curate(state, policy, call),
     }
 }
 
