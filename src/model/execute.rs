@@ -108,31 +108,7 @@ impl Executor<'_> {
             match self.step(&mut run, op).await {
                 Ok(None) => {}
                 Ok(Some(found)) => {
-                    let curl = run
-                        .records
-                        .last()
-                        .and_then(|r| r.exchanges.last())
-                        .map(|e| e.request.curl.clone());
-                    if let Some(last) = run.records.last_mut() {
-                        last.passed = false;
-                        last.mismatches = vec![(
-                            "model".into(),
-                            vec![Mismatch::new(
-                                found.what.clone(),
-                                found.expected.clone(),
-                                found.actual.clone(),
-                            )],
-                        )];
-                    }
-                    result = Replay::Diverged(Box::new(Divergence {
-                        at: i,
-                        requirement: found.requirement,
-                        what: found.what,
-                        expected: found.expected,
-                        actual: found.actual,
-                        curl,
-                        records: std::mem::take(&mut run.records),
-                    }));
+                    result = self.diverged(&mut run, i, found);
                     break;
                 }
                 Err(stop) => {
@@ -141,11 +117,56 @@ impl Executor<'_> {
                 }
             }
         }
+        if let (Replay::Passed(ran), Some(last)) = (&result, ops.get(ops.len().wrapping_sub(1))) {
+            if *ran == ops.len() {
+                run.step = format!("{}. (end) every collection read again", ops.len());
+                match self
+                    .check_all(&mut run, last, "state.collections.isolated", true)
+                    .await
+                {
+                    Ok(None) => {}
+                    Ok(Some(found)) => {
+                        result = self.diverged(&mut run, ops.len() - 1, found);
+                    }
+                    Err(stop) => result = Replay::Stopped(stop),
+                }
+            }
+        }
         for id in std::mem::take(&mut run.created) {
             let request = post("collections/destroy", vec![("id", id)]);
             let _ = self.send(&request).await;
         }
         result
+    }
+
+    /// The divergence at operation `at`, the last recorded request marked as the one that
+    /// showed it.
+    fn diverged(&self, run: &mut Run, at: usize, found: Found) -> Replay {
+        let curl = run
+            .records
+            .last()
+            .and_then(|r| r.exchanges.last())
+            .map(|e| e.request.curl.clone());
+        if let Some(last) = run.records.last_mut() {
+            last.passed = false;
+            last.mismatches = vec![(
+                "model".into(),
+                vec![Mismatch::new(
+                    found.what.clone(),
+                    found.expected.clone(),
+                    found.actual.clone(),
+                )],
+            )];
+        }
+        Replay::Diverged(Box::new(Divergence {
+            at,
+            requirement: found.requirement,
+            what: found.what,
+            expected: found.expected,
+            actual: found.actual,
+            curl,
+            records: std::mem::take(&mut run.records),
+        }))
     }
 
     async fn send(&self, request: &Request) -> Result<Exchange, SendError> {
@@ -187,7 +208,11 @@ impl Executor<'_> {
             // Generated and shrunk sequences are predictable; anything else is skipped.
             Err(_) => return Ok(None),
         };
-        let requirement = op.requirement();
+        let requirement = if self.names_a_float64_neighbour(&run.model, op) {
+            "state.ids.exact"
+        } else {
+            op.requirement()
+        };
         let found = |what: &str, expected: String, actual: String| {
             Ok(Some(Found {
                 requirement,
@@ -313,9 +338,26 @@ impl Executor<'_> {
                 }
             }
         }
-        // After a write: every live collection, in full.
+        // After a write: the collection written, in full, and the others after a write that
+        // takes tweets out or destroys (every collection is read again when the sequence ends).
+        let takes_out = matches!(
+            op,
+            Op::Remove { .. } | Op::Curate { .. } | Op::Concurrent { .. } | Op::Destroy { .. }
+        );
+        self.check_all(run, op, requirement, takes_out).await
+    }
+
+    /// Reads live collections in full and compares them with the model: `op`'s own, and with
+    /// `everyone` every other one too.
+    async fn check_all(
+        &self,
+        run: &mut Run,
+        op: &Op,
+        requirement: &'static str,
+        everyone: bool,
+    ) -> Result<Option<Found>, SendError> {
         for slot in 0..run.ids.len() {
-            if run.model.get(slot).is_none() {
+            if run.model.get(slot).is_none() || (slot != op.slot() && !everyone) {
                 continue;
             }
             let what = format!("timeline of {} after the write", slot_name(slot));
@@ -348,6 +390,28 @@ impl Executor<'_> {
             }
         }
         Ok(None)
+    }
+
+    /// Whether `op` names a tweet whose float64 neighbour (another id rounding to the same
+    /// double) is in a collection of the sequence: a divergence then breaks `state.ids.exact`.
+    fn names_a_float64_neighbour(&self, model: &Model, op: &Op) -> bool {
+        let as_double = |t: Tweet| self.name(t).parse::<u64>().ok().map(|n| n as f64);
+        let named: Vec<Tweet> = match op {
+            Op::Add { tweet, .. } | Op::Remove { tweet, .. } | Op::Move { tweet, .. } => {
+                vec![*tweet]
+            }
+            Op::Curate { changes: c, .. } | Op::Concurrent { writes: c, .. } => {
+                c.iter().map(|ch| ch.tweet()).collect()
+            }
+            _ => Vec::new(),
+        };
+        named.iter().any(|&t| {
+            model.slots.iter().flatten().any(|c| {
+                c.tweets()
+                    .into_iter()
+                    .any(|u| u != t && as_double(u).is_some() && as_double(u) == as_double(t))
+            })
+        })
     }
 
     fn describe_ids(&self, ids: &[String]) -> String {

@@ -57,16 +57,23 @@ pub fn sequence(seed: u64, settings: &Settings) -> Vec<Op> {
         let _ = model.apply(op, settings.open_points);
     }
     let mut attempts = 0;
+    // Tweets removed from a slot, which an add then often brings back.
+    let mut removed: Vec<(usize, Tweet)> = Vec::new();
     while ops.len() < settings.length + 2 && attempts < settings.length * 20 {
         attempts += 1;
         let Some(kind) = pick(&mut rng, &settings.operations) else {
             break;
         };
-        let Some(op) = propose(&mut rng, &model, kind, settings) else {
+        let Some(op) = propose(&mut rng, &model, kind, settings, &removed) else {
             continue;
         };
         let mut next = model.clone();
         if next.apply(&op, settings.open_points).is_ok() {
+            if let Op::Remove { slot, tweet } = op {
+                if model.get(slot).is_some_and(|c| c.contains(tweet)) {
+                    removed.push((slot, tweet));
+                }
+            }
             next.settle();
             model = next;
             ops.push(op);
@@ -81,9 +88,9 @@ fn pick(rng: &mut StdRng, enabled: &[ModelOperation]) -> Option<ModelOperation> 
         ModelOperation::Add => 6,
         ModelOperation::AddRelative => 3,
         ModelOperation::Remove => 5,
-        ModelOperation::Move => 3,
+        ModelOperation::Move => 4,
         ModelOperation::Curate | ModelOperation::CurateMixed => 2,
-        ModelOperation::Entries => 2,
+        ModelOperation::Entries => 3,
         ModelOperation::Destroy => 1,
         ModelOperation::Concurrent => 3,
     };
@@ -107,6 +114,7 @@ fn propose(
     model: &Model,
     kind: ModelOperation,
     settings: &Settings,
+    removed: &[(usize, Tweet)],
 ) -> Option<Op> {
     let live: Vec<usize> = (0..model.slots.len())
         .filter(|s| model.get(*s).is_some())
@@ -129,11 +137,22 @@ fn propose(
     };
     match kind {
         ModelOperation::Add => {
-            // Mostly new tweets; sometimes a duplicate.
-            let tweet = if rng.random_bool(0.8) {
-                any(rng, &absent)?
-            } else {
-                any(rng, &held)?
+            // Mostly new tweets, often one another collection holds; sometimes a duplicate.
+            let elsewhere: Vec<Tweet> = absent
+                .iter()
+                .copied()
+                .filter(|t| model.slots.iter().flatten().any(|o| o.contains(*t)))
+                .collect();
+            let back: Vec<Tweet> = removed
+                .iter()
+                .filter(|(s, t)| *s == slot && !c.contains(*t))
+                .map(|(_, t)| *t)
+                .collect();
+            let tweet = match rng.random_range(0..10) {
+                0..=2 if !back.is_empty() => any(rng, &back)?,
+                0..=4 if !elsewhere.is_empty() => any(rng, &elsewhere)?,
+                0..=7 => any(rng, &absent)?,
+                _ => any(rng, &held)?,
             };
             Some(Op::Add {
                 slot,
@@ -163,10 +182,13 @@ fn propose(
         }
         ModelOperation::Move => {
             let to = any(rng, &held)?;
-            let tweet = if rng.random_bool(0.85) {
-                any(rng, &held)?
-            } else {
-                any(rng, &absent)?
+            let at = held.iter().position(|t| *t == to).unwrap_or(0);
+            // Half of the moves go downwards (a tweet above the anchor), where an index taken
+            // before the tweet is taken out is off by one.
+            let tweet = match rng.random_range(0..20) {
+                0..=9 if at > 0 => any(rng, &held[..at])?,
+                0..=16 => any(rng, &held)?,
+                _ => any(rng, &absent)?,
             };
             Some(Op::Move {
                 slot,
@@ -209,8 +231,13 @@ fn propose(
                 return None;
             }
             let paging = if rng.random_bool(0.6) {
+                // Pages shorter than the timeline, so there is a boundary to cross.
                 Paging::Walk {
-                    count: rng.random_range(2..=3),
+                    count: if held.len() > 3 && rng.random_bool(0.3) {
+                        3
+                    } else {
+                        2
+                    },
                 }
             } else {
                 Paging::Newer {

@@ -86,6 +86,14 @@ fn simplify(op: &Op) -> Vec<Op> {
                 relative: r,
             });
         }
+        Op::Curate { slot, changes } if changes.len() == 1 => out.push(match changes[0] {
+            Change::Add(tweet) => Op::Add {
+                slot: *slot,
+                tweet,
+                relative: None,
+            },
+            Change::Remove(tweet) => Op::Remove { slot: *slot, tweet },
+        }),
         Op::Curate { slot, changes } if changes.len() > 1 => {
             for i in 0..changes.len() {
                 let mut fewer = changes.clone();
