@@ -41,8 +41,28 @@ pub fn candidates(ops: &[Op]) -> Vec<Vec<Op>> {
         }
         out.push(ops.iter().map(|op| rename(op, *high, 0)).collect());
     }
+    // Name the only collection left `A`.
+    if ops.iter().all(|op| op.slot() == 1) {
+        out.push(ops.iter().map(|op| with_slot(op, 0)).collect());
+    }
     out.retain(|c| c.as_slice() != ops);
     out
+}
+
+/// The operation on another slot.
+fn with_slot(op: &Op, to: usize) -> Op {
+    let mut op = op.clone();
+    match &mut op {
+        Op::Create { slot, .. }
+        | Op::Add { slot, .. }
+        | Op::Remove { slot, .. }
+        | Op::Move { slot, .. }
+        | Op::Curate { slot, .. }
+        | Op::Read { slot, .. }
+        | Op::Destroy { slot }
+        | Op::Concurrent { slot, .. } => *slot = to,
+    }
+    op
 }
 
 /// Simpler versions of one operation.
