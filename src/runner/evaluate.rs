@@ -53,12 +53,6 @@ pub async fn evaluate(
             let (outcome, steps, level) = run_online(id, path, vector, spec, session).await;
             (VectorKind::Target, outcome, steps, level)
         }
-        (VectorBody::Signature(case), _) => (
-            VectorKind::SelfCheck,
-            offline_outcome(id, path, vector, crate::offline::check_signature(case)),
-            Vec::new(),
-            vector.level,
-        ),
         (VectorBody::Model(config), Some(session)) => {
             let (outcome, steps) = crate::model::run(id, path, vector, config, spec, session).await;
             (VectorKind::Target, outcome, steps, vector.level)
@@ -69,6 +63,12 @@ pub async fn evaluate(
                 NotJudgedCause::Configuration,
                 "no target: set CONFORMANCE_BASE_URL and credentials",
             ),
+            Vec::new(),
+            vector.level,
+        ),
+        (VectorBody::Signature(case), _) => (
+            VectorKind::SelfCheck,
+            offline_outcome(id, path, vector, crate::offline::check_signature(case)),
             Vec::new(),
             vector.level,
         ),
