@@ -16,6 +16,7 @@ pub mod exchange;
 pub mod export;
 pub mod fixture;
 pub mod judge;
+pub mod model;
 pub mod mutants;
 pub mod oauth;
 pub mod offline;

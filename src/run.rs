@@ -72,6 +72,9 @@ pub struct RunArgs {
     /// file); filled from the command line's matches, none when built in code.
     #[arg(skip)]
     pub given: Given,
+    /// Seed of the model suite's sequences, replacing the model vectors' own (a failure prints it).
+    #[arg(long, env = "CONFORMANCE_SEED")]
+    pub seed: Option<u64>,
 }
 
 /// How a run that did its job ended.
@@ -229,6 +232,7 @@ pub fn run(
     let profile = config.profile;
     let patience = run_args.patience()?;
     let suite = Suite::load(config).map_err(|e| Unusable(format!("{e:#}")))?;
+    crate::model::set_seed(run_args.seed);
 
     let mut embedded_server = None;
     let session: Option<Arc<Session>> = if test_args.list {

@@ -53,7 +53,11 @@ pub async fn evaluate(
             let (outcome, steps, level) = run_online(id, path, vector, spec, session).await;
             (target_kind(vector), outcome, steps, level)
         }
-        (VectorBody::Steps(_), None) => (
+        (VectorBody::Model(config), Some(session)) => {
+            let (outcome, steps) = crate::model::run(id, path, vector, config, spec, session).await;
+            (target_kind(vector), outcome, steps, vector.level)
+        }
+        (VectorBody::Steps(_) | VectorBody::Model(_), None) => (
             target_kind(vector),
             not_judged(
                 NotJudgedCause::Configuration,

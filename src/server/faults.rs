@@ -9,6 +9,9 @@
 //! `specs/requirements.json` it violates and that requirement's level, which decides which
 //! vectors must catch it (see `src/mutants.rs`).
 //!
+//! The state faults (re-adds, removes across collections, ids as float64, paging, move, curate)
+//! bend the shared behaviour of the entry endpoints; their scope is every endpoint.
+//!
 //! A fault is data, not a branch: [`Fault::apply`] changes one field of the bent endpoint's
 //! [`Policy`] (see [`super::policy`]), which the handlers read where the behaviour is decided.
 //! The metadata (name, level, requirement, description) is the one table in `Fault::row`; the
@@ -252,11 +255,30 @@ pub enum Fault {
     CurateJsonBodyIgnored,
     /// collections/entries/curate parses its body as a form whatever the Content-Type, so the JSON body enters the signature base string and correctly signed requests fail 401 / 32
     CurateBodySigned,
+    // State across the entry endpoints (server-wide: see `Fault::server_wide`).
+    /// A re-added tweet returns to its old position instead of the top.
+    ReaddKeepsPosition,
+    /// Remove takes the tweet out of every collection holding it.
+    RemoveFromEveryCollection,
+    /// Tweet ids compared as float64.
+    IdsAsFloat64,
+    /// Paging by position loses one entry between pages.
+    PagingSkipsEntry,
+    /// Move downwards lands one below the place asked for.
+    MoveOffByOne,
+    /// Curate applies only its first change.
+    CurateFirstChangeOnly,
 }
 
 impl Fault {
+    /// Whether this is a state fault, bending the behaviour the entry endpoints share (found by
+    /// the model-based suite rather than by one vector).
+    pub fn server_wide(self) -> bool {
+        matches!(self.scope(), Scope::Everywhere)
+    }
+
     /// Every fault, in the order of the docs table.
-    pub const ALL: [Fault; 98] = [
+    pub const ALL: [Fault; 104] = [
         Fault::AuthSkipped,
         Fault::BodyParamsUnsigned,
         Fault::StaleTimestampAccepted,
@@ -355,6 +377,12 @@ impl Fault {
         Fault::CurateFailuresUnreported,
         Fault::CurateJsonBodyIgnored,
         Fault::CurateBodySigned,
+        Fault::ReaddKeepsPosition,
+        Fault::RemoveFromEveryCollection,
+        Fault::IdsAsFloat64,
+        Fault::PagingSkipsEntry,
+        Fault::MoveOffByOne,
+        Fault::CurateFirstChangeOnly,
     ];
 
     /// The kebab-case name used on the command line (`serve --fault NAME`) and in reports.
@@ -979,6 +1007,42 @@ impl Fault {
                 "curate.body.not_signed",
                 "collections/entries/curate parses its body as a form whatever the Content-Type, so the JSON body enters the signature base string and correctly signed requests fail 401 / 32",
             ),
+            Fault::ReaddKeepsPosition => (
+                "readd-keeps-position",
+                Must,
+                "state.add.on_top",
+                "a tweet removed and added again returns to the position it had, not to the top",
+            ),
+            Fault::RemoveFromEveryCollection => (
+                "remove-from-every-collection",
+                Must,
+                "state.collections.isolated",
+                "remove takes the tweet out of every collection holding it (a delete without the collection in its filter)",
+            ),
+            Fault::IdsAsFloat64 => (
+                "ids-as-float64",
+                Must,
+                "state.ids.exact",
+                "tweet ids compared as float64: neighbours such as 1404000000000000001 and ...002 count as one tweet (add answers duplicate, remove takes the neighbour)",
+            ),
+            Fault::PagingSkipsEntry => (
+                "paging-skips-entry",
+                Must,
+                "state.entries.paging",
+                "entries pages cursor-style (min_position names the next page's first entry) but max_position excludes it: one entry lost between pages",
+            ),
+            Fault::MoveOffByOne => (
+                "move-off-by-one",
+                Must,
+                "state.move.placed",
+                "move finds relative_to's index before taking the tweet out: a tweet moved downwards lands one place below",
+            ),
+            Fault::CurateFirstChangeOnly => (
+                "curate-first-change-only",
+                Must,
+                "state.curate.applied",
+                "curate applies only its first change and answers success for all",
+            ),
         }
     }
 }
@@ -1019,6 +1083,12 @@ impl Fault {
             Scope::Only(endpoint)
         }
         match self {
+            Fault::ReaddKeepsPosition
+            | Fault::RemoveFromEveryCollection
+            | Fault::IdsAsFloat64
+            | Fault::PagingSkipsEntry
+            | Fault::MoveOffByOne
+            | Fault::CurateFirstChangeOnly => Scope::Everywhere,
             Fault::CreateNameOptional
             | Fault::CreateNameUnlimited
             | Fault::CreateDescriptionUnlimited
@@ -1178,6 +1248,12 @@ impl Fault {
             Fault::CurateFailuresUnreported => p.curate_report_failures = false,
             Fault::CurateJsonBodyIgnored => p.curate_json_body = false,
             Fault::CurateBodySigned => p.curate_body_unsigned = false,
+            Fault::ReaddKeepsPosition => p.readd_restores_position = true,
+            Fault::RemoveFromEveryCollection => p.remove_from_every_collection = true,
+            Fault::IdsAsFloat64 => p.ids_as_float64 = true,
+            Fault::PagingSkipsEntry => p.paging_skips_boundary = true,
+            Fault::MoveOffByOne => p.move_stale_anchor = true,
+            Fault::CurateFirstChangeOnly => p.curate_first_change_only = true,
         }
     }
 

@@ -380,6 +380,23 @@ pub struct Policy {
     pub connection_close: bool,
     /// Delay before every response.
     pub latency: Duration,
+
+    // State across the entry endpoints (add, move, curate, entries): only server-wide faults set
+    // these, so both policies of a [`Behaviour`] carry them.
+    /// A re-added tweet returns to the position it had before it was removed, not to the top.
+    pub readd_restores_position: bool,
+    /// A remove also takes the tweet out of every other collection holding it.
+    pub remove_from_every_collection: bool,
+    /// Tweet ids compared as float64 (the JavaScript `Number` bug): neighbours that round to the
+    /// same double count as one tweet for add's duplicate check and remove's lookup.
+    pub ids_as_float64: bool,
+    /// `entries` pages cursor-style (`min_position` names the first entry of the next page)
+    /// while `max_position` excludes its entry: one entry lost between pages.
+    pub paging_skips_boundary: bool,
+    /// `move` finds its anchor before taking the tweet out, so a move downwards lands one below.
+    pub move_stale_anchor: bool,
+    /// `curate` applies only its first change (and still answers success for all).
+    pub curate_first_change_only: bool,
 }
 
 impl Default for Policy {
@@ -487,6 +504,12 @@ impl Default for Policy {
             pretty_json: false,
             connection_close: false,
             latency: Duration::ZERO,
+            readd_restores_position: false,
+            remove_from_every_collection: false,
+            ids_as_float64: false,
+            paging_skips_boundary: false,
+            move_stale_anchor: false,
+            curate_first_change_only: false,
         }
     }
 }

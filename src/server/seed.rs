@@ -154,7 +154,10 @@ impl Default for Seed {
             app: SeedApp::default(),
             users,
             revoked_tokens,
-            tweets: default_tweets(),
+            tweets: default_tweets()
+                .into_iter()
+                .chain(float64_neighbours())
+                .collect(),
         }
     }
 }
@@ -180,6 +183,34 @@ fn default_tweets() -> Vec<SeedTweet> {
                 id: id.to_string(),
                 user_id: authors[(i % 3) as usize].into(),
                 text: format!("{} (sample tweet {})", TOPICS[(i % 6) as usize], i + 1),
+                created_at: twitter_date(ms / 1000),
+            }
+        })
+        .collect()
+}
+
+/// Four more tweets whose ids differ only in their last digits, in two pairs that each round to
+/// one float64 (1404000000000000001 and ...002 both parse as 1.404e18): a server that reads ids
+/// as JavaScript numbers confuses them, which the model suite checks. They come last, so the
+/// fixtures (which take the first ids) never hold them by accident.
+fn float64_neighbours() -> Vec<SeedTweet> {
+    const IDS: [u64; 4] = [
+        1_404_000_000_000_000_001,
+        1_404_000_000_000_000_002,
+        1_404_000_000_000_000_257,
+        1_404_000_000_000_000_258,
+    ];
+    IDS.iter()
+        .enumerate()
+        .map(|(i, &id)| {
+            let ms = (id >> 22) + TWITTER_EPOCH_MS;
+            SeedTweet {
+                id: id.to_string(),
+                user_id: MAIN_USER_ID.into(),
+                text: format!(
+                    "Twin ids, as JavaScript would round them (neighbour {})",
+                    i + 1
+                ),
                 created_at: twitter_date(ms / 1000),
             }
         })
@@ -287,6 +318,22 @@ mod tests {
             assert!(user.access_token.starts_with(&format!("{}-", user.user_id)));
             assert!(user.screen_name.len() <= 15);
         }
+    }
+
+    #[test]
+    fn seed_offers_ids_that_collide_as_float64() {
+        let ids: Vec<u64> = Seed::default()
+            .tweets
+            .iter()
+            .map(|t| t.id.parse().unwrap())
+            .collect();
+        let pairs = ids
+            .iter()
+            .enumerate()
+            .flat_map(|(i, a)| ids[i + 1..].iter().map(move |b| (*a, *b)))
+            .filter(|(a, b)| a != b && *a as f64 == *b as f64)
+            .count();
+        assert_eq!(pairs, 2, "two pairs of float64 neighbours");
     }
 
     #[test]

@@ -80,7 +80,14 @@ pub struct Collection {
     pub timeline_order: TimelineOrder,
     /// Entries, highest `sort_index` first.
     pub entries: Vec<Entry>,
+    /// Entries removed since the server started, most recent last (at most
+    /// [`MAX_REMOVED_KEPT`]); only the `readd-keeps-position` fault reads them. Not saved.
+    #[serde(skip)]
+    pub removed: Vec<Entry>,
 }
+
+/// How many removed entries a collection remembers for the `readd-keeps-position` fault.
+pub const MAX_REMOVED_KEPT: usize = 64;
 
 impl Collection {
     /// Whether the collection holds the tweet.
@@ -331,6 +338,7 @@ impl Store {
                 url,
                 timeline_order,
                 entries: Vec::new(),
+                removed: Vec::new(),
             },
         );
         id
@@ -436,11 +444,43 @@ impl Store {
         match position {
             Some(p) => {
                 self.touch(id);
-                self.collections.get_mut(id)?.entries.remove(p);
+                let collection = self.collections.get_mut(id)?;
+                let entry = collection.entries.remove(p);
+                collection.removed.retain(|e| e.tweet_id != tweet_id);
+                collection.removed.push(entry);
+                if collection.removed.len() > MAX_REMOVED_KEPT {
+                    collection.removed.remove(0);
+                }
                 Some(true)
             }
             None => Some(false),
         }
+    }
+
+    /// Puts a removed tweet back with the sort index it had (the `readd-keeps-position` fault);
+    /// `false` when the collection does not remember it or holds it already.
+    pub fn restore_removed(&mut self, id: &str, tweet_id: u64) -> bool {
+        let Some(collection) = self.collections.get_mut(id) else {
+            return false;
+        };
+        if collection.contains(tweet_id) {
+            return false;
+        }
+        let Some(p) = collection
+            .removed
+            .iter()
+            .position(|e| e.tweet_id == tweet_id)
+        else {
+            return false;
+        };
+        let entry = collection.removed.remove(p);
+        let at = collection
+            .entries
+            .iter()
+            .position(|e| e.sort_index < entry.sort_index)
+            .unwrap_or(collection.entries.len());
+        collection.entries.insert(at, entry);
+        true
     }
 
     /// Moves a tweet next to `relative_to` (curation order only; the caller checks the order).
@@ -450,6 +490,19 @@ impl Store {
         tweet_id: u64,
         relative_to: u64,
         above: bool,
+    ) -> Option<MoveOutcome> {
+        self.move_entry_with(id, tweet_id, relative_to, above, false)
+    }
+
+    /// [`Store::move_entry`]; with `stale_anchor` (the `move-off-by-one` fault) the index of
+    /// `relative_to` is taken before the tweet is taken out, as a hurried implementation does.
+    pub fn move_entry_with(
+        &mut self,
+        id: &str,
+        tweet_id: u64,
+        relative_to: u64,
+        above: bool,
+        stale_anchor: bool,
     ) -> Option<MoveOutcome> {
         let collection = self.collections.get_mut(id)?;
         let Some(from) = collection.position(tweet_id) else {
@@ -461,10 +514,15 @@ impl Store {
         if tweet_id == relative_to {
             return Some(MoveOutcome::Moved);
         }
+        let stale = collection.position(relative_to).unwrap_or(0);
         self.touch(id);
         let collection = self.collections.get_mut(id)?;
         let entry = collection.entries.remove(from);
-        let anchor = collection.position(relative_to).unwrap_or(0);
+        let anchor = if stale_anchor {
+            stale
+        } else {
+            collection.position(relative_to).unwrap_or(0)
+        };
         let at = if above { anchor } else { anchor + 1 };
         insert_curated(&mut collection.entries, at, entry.tweet_id, entry.added_seq);
         Some(MoveOutcome::Moved)

@@ -136,6 +136,9 @@ pub enum VectorBody {
     /// A collection planted before every other vector and read back between phases and at the
     /// end: no request of the run names it, so it must not change.
     Canary(CanarySpec),
+    /// Seeded random sequences of the family's operations, checked against an executable model
+    /// of the documented semantics (`src/model/`).
+    Model(Box<ModelConfig>),
 }
 
 /// Whose canary collection to plant.
@@ -145,6 +148,76 @@ pub struct CanarySpec {
     /// `user` (default) or `other_user`.
     #[serde(default)]
     pub owner: Option<AuthMode>,
+}
+
+/// What a model vector runs: how many sequences, how long, which operations. Deterministic for a
+/// given seed; `CONFORMANCE_SEED` / `--seed` replaces `seed`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    /// Seed of the first sequence; sequence `i` uses a seed derived from it and `i`.
+    pub seed: u64,
+    /// How many sequences to run.
+    pub sequences: usize,
+    /// Operations per sequence, after the two `create`s that open it.
+    pub length: usize,
+    /// Wall-time budget for the sequences (not the shrinking); past it no new operation starts.
+    pub budget_ms: u64,
+    /// Wall-time budget for shrinking a failing sequence.
+    #[serde(default = "default_shrink_budget_ms")]
+    pub shrink_budget_ms: u64,
+    /// How many of the target's tweets a sequence draws from (float64 neighbours first, when
+    /// the target offers them).
+    #[serde(default = "default_model_tweets")]
+    pub tweets: usize,
+    /// The operations generated; the documented ones when absent.
+    #[serde(default)]
+    pub operations: Option<Vec<ModelOperation>>,
+    /// Independent writes sent at once to one collection (the `concurrent` operation).
+    #[serde(default)]
+    pub concurrency: Option<ConcurrencyConfig>,
+}
+
+fn default_shrink_budget_ms() -> u64 {
+    20_000
+}
+
+fn default_model_tweets() -> usize {
+    8
+}
+
+/// An operation the model suite may generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelOperation {
+    /// `collections/entries/add` without `relative_to` (on top, or `duplicate`).
+    Add,
+    /// `collections/entries/add` with `relative_to` and, sometimes, `above`.
+    AddRelative,
+    /// `collections/entries/remove` of a present or an absent tweet.
+    Remove,
+    /// `collections/entries/move` with `relative_to` and, sometimes, `above`.
+    Move,
+    /// `collections/entries/curate` whose changes all succeed, or all are duplicates.
+    Curate,
+    /// `collections/entries/curate` mixing failing and succeeding changes (partial success and
+    /// the remove `not_found` are UNVERIFIED: SHOULD vectors only).
+    CurateMixed,
+    /// `collections/entries` walked page by page (`count`, `max_position`) or read newer than an
+    /// entry (`min_position`).
+    Entries,
+    /// `collections/destroy` of the sequence's second collection.
+    Destroy,
+    /// Independent writes to one collection at once (needs `concurrency`).
+    Concurrent,
+}
+
+/// How the `concurrent` operation writes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConcurrencyConfig {
+    /// Requests in flight at once in one `concurrent` operation (2 or more).
+    pub writers: usize,
 }
 
 /// What a vector needs to exist before it runs; created through the API, destroyed afterwards.
@@ -748,6 +821,10 @@ impl Vector {
                 .as_ref()
                 .map_or(0, |c| c.tweets)
             + self.fixtures.spare_tweets;
+        let tweets = match &self.body {
+            VectorBody::Model(config) => tweets.max(config.tweets.max(2)),
+            _ => tweets,
+        };
         if tweets > 0 {
             needs.push(Need::TweetIds(tweets));
         }
@@ -756,6 +833,6 @@ impl Vector {
 
     /// Whether the vector talks to a target (offline signer vectors do not).
     pub fn is_online(&self) -> bool {
-        matches!(self.body, VectorBody::Steps(_))
+        matches!(self.body, VectorBody::Steps(_) | VectorBody::Model(_))
     }
 }

@@ -17,6 +17,7 @@ mod judge_har;
 mod kill_matrix;
 mod levels;
 mod matrix;
+mod model_suite;
 mod real_targets;
 mod reports;
 mod server_auth;

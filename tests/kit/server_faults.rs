@@ -386,6 +386,97 @@ async fn probe(kit: &Kit, fault: Fault) -> String {
         | Fault::CurateFailuresUnreported
         | Fault::CurateJsonBodyIgnored
         | Fault::CurateBodySigned => unreachable!("{fault} is probed by family_probe"),
+        // State faults: what the collections hold afterwards.
+        Fault::ReaddKeepsPosition => {
+            kit.post_query(0, remove, &[("id", &id), ("tweet_id", &t0)])
+                .await;
+            kit.add(0, &id, std::slice::from_ref(&t0)).await;
+            format!("{:?}", kit.entry_ids(&id).await)
+        }
+        Fault::RemoveFromEveryCollection => {
+            let other = kit.create(0, "Other").await;
+            kit.add(0, &other, std::slice::from_ref(&t1)).await;
+            kit.post_query(0, remove, &[("id", &id), ("tweet_id", &t1)])
+                .await;
+            format!("{:?}", kit.entry_ids(&other).await)
+        }
+        Fault::IdsAsFloat64 => {
+            // The seed's float64 neighbours come after its sixty ordinary tweets.
+            let (a, b) = (kit.tweet(60), kit.tweet(61));
+            assert_eq!(
+                a.parse::<u64>().unwrap() as f64,
+                b.parse::<u64>().unwrap() as f64
+            );
+            kit.add(0, &id, std::slice::from_ref(&a)).await;
+            let r = kit
+                .post_query(
+                    0,
+                    "collections/entries/add",
+                    &[("id", &id), ("tweet_id", &b)],
+                )
+                .await;
+            format!("{} {:?}", seen(&r), kit.entry_ids(&id).await)
+        }
+        Fault::PagingSkipsEntry => {
+            let entries = "collections/entries";
+            let first = kit
+                .call(0, "GET", entries, &[("id", &id), ("count", "2")])
+                .await;
+            let min = first.body["response"]["position"]["min_position"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let second = kit
+                .call(
+                    0,
+                    "GET",
+                    entries,
+                    &[("id", &id), ("count", "2"), ("max_position", &min)],
+                )
+                .await;
+            let ids = |r: &crate::server_support::Resp| -> Vec<String> {
+                r.body["response"]["timeline"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|e| e["tweet"]["id"].as_str().unwrap_or_default().to_string())
+                    .collect()
+            };
+            format!("{:?} {:?}", ids(&first), ids(&second))
+        }
+        Fault::MoveOffByOne => {
+            let t2 = kit.tweet(2);
+            kit.post_query(
+                0,
+                "collections/entries/move",
+                &[
+                    ("id", &id),
+                    ("tweet_id", &t2),
+                    ("relative_to", &t1),
+                    ("above", "false"),
+                ],
+            )
+            .await;
+            format!("{:?}", kit.entry_ids(&id).await)
+        }
+        Fault::CurateFirstChangeOnly => {
+            let body = serde_json::json!({"id": id, "changes": [
+                {"op": "remove", "tweet_id": t0}, {"op": "remove", "tweet_id": t1}
+            ]});
+            let mut req = kit.build(
+                &main,
+                "POST",
+                "collections/entries/curate",
+                &[],
+                &[],
+                Placement::Header,
+                |_| {},
+            );
+            req.content_type = Some("application/json".into());
+            req.body = Some(body.to_string().into_bytes());
+            let r = kit.send(req).await;
+            format!("{} {:?}", seen(&r), kit.entry_ids(&id).await)
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use crate::server::policy::{Answer, EntriesOrder, Policy, Removal, SoftAnswer};
 use crate::server::render;
 use crate::server::routes::Call;
 use crate::server::state::AppState;
-use crate::server::store::{AddOutcome, MoveOutcome, Placement, TimelineOrder};
+use crate::server::store::{AddOutcome, MoveOutcome, Placement, Store, TimelineOrder};
 
 /// Default page size of `entries` (undocumented; 20 as v1.1 timelines used).
 const ENTRIES_DEFAULT_COUNT: usize = 20;
@@ -58,7 +58,10 @@ pub fn entries(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, 
         .into_iter()
         .filter(|e| {
             max_position.is_none_or(|max| {
-                e.sort_index < max || (policy.max_position_inclusive && e.sort_index == max)
+                e.sort_index < max
+                    || (policy.max_position_inclusive
+                        && e.sort_index == max
+                        && !policy.paging_skips_boundary)
             })
         })
         .filter(|e| {
@@ -89,6 +92,11 @@ pub fn entries(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, 
     }
     let mut position_json = serde_json::Map::new();
     if let (Some(first), Some(last)) = (page.first(), page.last()) {
+        // Under `paging-skips-entry` the cursor names the next page's first entry.
+        let last = match in_range.get(page.len()) {
+            Some(next) if policy.paging_skips_boundary => next,
+            _ => last,
+        };
         let (max, min) = if policy.positions_in_order {
             (first, last)
         } else {
@@ -158,6 +166,15 @@ pub fn add(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, ApiE
     {
         return Err(ApiError::not_permitted());
     }
+    if policy.ids_as_float64 && float64_neighbour(&store, &id, tweet).is_some() {
+        return Ok(soft(vec![json!({
+            "change": {"op": "add", "tweet_id": tweet.to_string()},
+            "reason": "duplicate",
+        })]));
+    }
+    if policy.readd_restores_position && store.restore_removed(&id, tweet) {
+        return Ok(soft(vec![]));
+    }
     match store.add(&id, tweet, placement, state.collection_capacity) {
         Some(AddOutcome::Added) => Ok(soft(vec![])),
         Some(AddOutcome::Duplicate) => match policy.duplicate {
@@ -171,6 +188,16 @@ pub fn add(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, ApiE
         Some(AddOutcome::RelativeNotFound) => Err(ApiError::no_status()),
         None => Err(ApiError::not_found()),
     }
+}
+
+/// Under `ids-as-float64`: another tweet of the collection whose id rounds to the same double.
+fn float64_neighbour(store: &Store, id: &str, tweet: u64) -> Option<u64> {
+    store.get(id).and_then(|c| {
+        c.entries
+            .iter()
+            .map(|e| e.tweet_id)
+            .find(|&t| t != tweet && t as f64 == tweet as f64)
+    })
 }
 
 /// `POST collections/entries/remove`: a tweet not in the collection is the soft `not_found`.
@@ -235,6 +262,10 @@ pub fn remove(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, A
             return answer(nonexistent, "tweet_id", &echoed);
         }
     }
+    let mut tweet = tweet;
+    if policy.ids_as_float64 && !store.get(&id).is_some_and(|c| c.contains(tweet)) {
+        tweet = float64_neighbour(&store, &id, tweet).unwrap_or(tweet);
+    }
     let contained = store.get(&id).is_some_and(|c| c.contains(tweet));
     let removed = if !contained {
         if policy.remove_elsewhere {
@@ -249,6 +280,17 @@ pub fn remove(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, A
         }
         false
     } else {
+        if policy.remove_from_every_collection {
+            let holding: Vec<String> = store
+                .collections
+                .values()
+                .filter(|c| c.id != id && c.contains(tweet))
+                .map(|c| c.id.clone())
+                .collect();
+            for other in holding {
+                store.remove(&other, tweet);
+            }
+        }
         match policy.removal {
             Removal::Named => store.remove(&id, tweet).unwrap_or(false),
             Removal::Nothing => true,
@@ -310,7 +352,13 @@ pub fn move_entry(state: &AppState, policy: &Policy, call: &Call) -> Result<Valu
         return Err(policy.move_time_ordered.error("id"));
     }
     let outcome = if policy.move_moves {
-        store.move_entry(&id, tweet, relative_to, above(params, policy))
+        store.move_entry_with(
+            &id,
+            tweet,
+            relative_to,
+            above(params, policy),
+            policy.move_stale_anchor,
+        )
     } else {
         // Checks as a move would, changes nothing.
         store
@@ -393,7 +441,12 @@ pub fn curate(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, A
     owned(&store, &id, call, policy)?;
     let mut errors = Vec::new();
     let soft_error = |reason: &str, op: &str, tweet: &str| json!({"reason": reason, "change": {"op": op, "tweet_id": tweet}});
-    for change in parsed {
+    let applied = if policy.curate_first_change_only {
+        1
+    } else {
+        parsed.len()
+    };
+    for change in parsed.into_iter().take(applied) {
         let failure = match change {
             Change::Add(raw) => match parse_tweet_id(&raw).filter(|t| state.tweets.contains_key(t))
             {
