@@ -98,7 +98,9 @@ pub struct NonceCache {
 }
 
 impl NonceCache {
-    /// Records the nonce at `now`; `false` if it was already used within `window` seconds.
+    /// Records the nonce at `now`; `false` if it was already used within `window` seconds. With
+    /// `last_only`, a token's earlier nonces are forgotten when a new one is recorded (the bug of
+    /// a server that keeps one nonce per token).
     pub fn check_and_record(
         &mut self,
         consumer: &str,
@@ -106,6 +108,7 @@ impl NonceCache {
         nonce: &str,
         now: u64,
         window: u64,
+        last_only: bool,
     ) -> bool {
         // Anything older than twice the window can no longer pass the timestamp check.
         let horizon = window.saturating_mul(2).max(1);
@@ -117,6 +120,9 @@ impl NonceCache {
         match self.seen.get(&key) {
             Some(at) if now.saturating_sub(*at) <= horizon => false,
             _ => {
+                if last_only {
+                    self.seen.retain(|(c, t, _), _| !(c == consumer && t == token));
+                }
                 self.seen.insert(key, now);
                 true
             }
@@ -135,6 +141,8 @@ pub struct AuthRequest<'a> {
     pub authorization: Option<Result<&'a str, ()>>,
     /// Query and form parameters (the signed ones).
     pub params: &'a RequestParams,
+    /// The raw body (only a policy with `any_body_is_form` reads it).
+    pub body: &'a [u8],
 }
 
 /// Verifies a request and names its user, or says why not (see the module docs for the order).
@@ -242,8 +250,10 @@ pub fn authenticate(
             _ => return Err(policy.unknown_token.error("")),
         },
     };
+    let timestamp_unchecked = policy.check_timestamp_in_header_only
+        && !header_pairs.iter().any(|(k, _)| k == "oauth_timestamp");
     match timestamp.parse::<u64>() {
-        Ok(ts) if ts.abs_diff(now) <= window_secs => {}
+        Ok(ts) if ts.abs_diff(now) <= window_secs || timestamp_unchecked => {}
         Ok(ts) if ts < now && !policy.refuse_stale_timestamps => {}
         Ok(ts) if ts > now && !policy.refuse_future_timestamps => {}
         _ => return Err(ApiError::code(135)),
@@ -251,8 +261,14 @@ pub fn authenticate(
     let Some(base_url) = request.base_url.as_deref() else {
         return Err(ApiError::not_authenticated());
     };
-    let body_unsigned = !policy.sign_body_params;
-    let signed: Vec<(String, String)> = every_pair
+    let oauth_in_body = request
+        .params
+        .form
+        .iter()
+        .any(|(k, _)| k.starts_with("oauth_"));
+    let body_unsigned = !policy.sign_body_params
+        || (oauth_in_body && !policy.sign_body_params_with_oauth_in_body);
+    let mut signed: Vec<(String, String)> = every_pair
         .iter()
         .filter(|(k, _)| k != "oauth_signature")
         .filter(|pair| {
@@ -260,8 +276,13 @@ pub fn authenticate(
                 && !pair.0.starts_with("oauth_")
                 && request.params.form.iter().any(|form| form == **pair))
         })
-        .map(|pair| (*pair).clone())
+        .filter(|(_, v)| !(policy.drop_empty_params && v.is_empty()))
+        .map(|pair| match request.params.query.contains(pair) {
+            true if policy.decode_query_twice => (pair.0.clone(), percent_decode_again(&pair.1)),
+            _ => (*pair).clone(),
+        })
         .collect();
+    signed.extend(signature_extras(request, policy));
     let key = oauth::signing_key(&registry.consumer_secret, &info.secret);
     let expected: Vec<String> = if plaintext {
         vec![key]
@@ -292,6 +313,14 @@ pub fn authenticate(
             &info.secret,
         )]
     };
+    let mut expected = expected;
+    if policy.accept_key_without_token_secret && !plaintext {
+        let base = oauth::signature_base_string(request.method, base_url, &signed);
+        expected.push(oauth::hmac_sha1(
+            &oauth::signing_key(&registry.consumer_secret, ""),
+            &base,
+        ));
+    }
     let verified = match signature {
         Some(signature) => expected
             .iter()
@@ -305,7 +334,14 @@ pub fn authenticate(
     let fresh = nonces
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .check_and_record(consumer_key, token, nonce, now, window_secs);
+        .check_and_record(
+            consumer_key,
+            token,
+            nonce,
+            now,
+            window_secs,
+            policy.remember_last_nonce_only,
+        );
     if !fresh && policy.remember_nonces {
         return Err(ApiError::not_authenticated());
     }
@@ -313,6 +349,36 @@ pub fn authenticate(
         user_id: info.user_id.clone(),
         token: token.to_string(),
     })
+}
+
+/// Pairs a faulty policy signs beyond the faithful ones: the header's `realm`
+/// (`sign_realm`), a non-form body read as a form (`any_body_is_form`).
+fn signature_extras(request: &AuthRequest<'_>, policy: &Policy) -> Vec<(String, String)> {
+    let mut extras = Vec::new();
+    if policy.sign_realm {
+        if let Some(Ok(header)) = request.authorization {
+            extras.extend(realm_of(header).map(|realm| ("realm".to_string(), realm)));
+        }
+    }
+    if policy.any_body_is_form && request.params.form.is_empty() && !request.body.is_empty() {
+        extras.extend(oauth::parse_form(&String::from_utf8_lossy(request.body)));
+    }
+    extras
+}
+
+/// A value percent-decoded once more, `+` kept (what `rawurldecode` on an already decoded
+/// value does): `%41` becomes `A`.
+fn percent_decode_again(value: &str) -> String {
+    percent_encoding::percent_decode_str(value)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// The `realm` of an `OAuth` Authorization header, which the shared parser drops.
+fn realm_of(header: &str) -> Option<String> {
+    let start = header.find("realm=\"")? + "realm=\"".len();
+    let end = start + header[start..].find('"')?;
+    Some(header[start..end].to_string())
 }
 
 /// When the signature need not bind method and URL: the request's own method and URL, then every
@@ -390,10 +456,15 @@ mod tests {
     #[test]
     fn nonces_are_single_use_within_the_window() {
         let mut cache = NonceCache::default();
-        assert!(cache.check_and_record("c", "t", "n", 1000, 300));
-        assert!(!cache.check_and_record("c", "t", "n", 1100, 300));
-        assert!(cache.check_and_record("c", "u", "n", 1100, 300));
-        assert!(cache.check_and_record("c", "t", "n", 2000, 300));
+        assert!(cache.check_and_record("c", "t", "n", 1000, 300, false));
+        assert!(!cache.check_and_record("c", "t", "n", 1100, 300, false));
+        assert!(cache.check_and_record("c", "u", "n", 1100, 300, false));
+        assert!(cache.check_and_record("c", "t", "n", 2000, 300, false));
+        // Keeping only the last nonce lets a replay through after another request.
+        let mut last = NonceCache::default();
+        assert!(last.check_and_record("c", "t", "a", 1000, 300, true));
+        assert!(last.check_and_record("c", "t", "b", 1001, 300, true));
+        assert!(last.check_and_record("c", "t", "a", 1002, 300, true));
     }
 
     #[test]

@@ -259,6 +259,24 @@ pub struct Policy {
     pub connection_close: bool,
     /// Delay before every response.
     pub latency: Duration,
+
+    // OAuth signature details (the signature matrix, `vectors/oauth-matrix/`).
+    /// The Authorization header's `realm` goes into the base string (RFC 5849 keeps it out).
+    pub sign_realm: bool,
+    /// A signature made with the key `consumer_secret&` (no token secret) is also accepted.
+    pub accept_key_without_token_secret: bool,
+    /// Form-body parameters are signed even when the `oauth_*` parameters travel in the body.
+    pub sign_body_params_with_oauth_in_body: bool,
+    /// Query values are percent-decoded a second time (`+` kept) before the base string is built.
+    pub decode_query_twice: bool,
+    /// A body is read as form parameters whatever its `Content-Type`.
+    pub any_body_is_form: bool,
+    /// Only the last nonce per token is remembered (a replay after another request passes).
+    pub remember_last_nonce_only: bool,
+    /// `oauth_timestamp` is checked only when it comes in the Authorization header.
+    pub check_timestamp_in_header_only: bool,
+    /// Parameters with an empty value are left out of the base string.
+    pub drop_empty_params: bool,
 }
 
 impl Default for Policy {
@@ -322,6 +340,14 @@ impl Default for Policy {
             pretty_json: false,
             connection_close: false,
             latency: Duration::ZERO,
+            sign_realm: false,
+            accept_key_without_token_secret: false,
+            sign_body_params_with_oauth_in_body: true,
+            decode_query_twice: false,
+            any_body_is_form: false,
+            remember_last_nonce_only: false,
+            check_timestamp_in_header_only: false,
+            drop_empty_params: false,
         }
     }
 }

@@ -19,4 +19,5 @@ mod server_faults;
 mod server_rate_limit;
 mod server_state;
 mod server_variants;
+mod signature_matrix;
 mod vector_loading;
