@@ -121,7 +121,8 @@ impl NonceCache {
             Some(at) if now.saturating_sub(*at) <= horizon => false,
             _ => {
                 if last_only {
-                    self.seen.retain(|(c, t, _), _| !(c == consumer && t == token));
+                    self.seen
+                        .retain(|(c, t, _), _| !(c == consumer && t == token));
                 }
                 self.seen.insert(key, now);
                 true
@@ -266,8 +267,8 @@ pub fn authenticate(
         .form
         .iter()
         .any(|(k, _)| k.starts_with("oauth_"));
-    let body_unsigned = !policy.sign_body_params
-        || (oauth_in_body && !policy.sign_body_params_with_oauth_in_body);
+    let body_unsigned =
+        !policy.sign_body_params || (oauth_in_body && !policy.sign_body_params_with_oauth_in_body);
     let mut signed: Vec<(String, String)> = every_pair
         .iter()
         .filter(|(k, _)| k != "oauth_signature")

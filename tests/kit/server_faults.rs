@@ -335,7 +335,15 @@ async fn probe(kit: &Kit, fault: Fault) -> String {
         }
         Fault::RealmSigned => {
             let params = pairs(&[("id", &id), ("tweet_id", &t1)]);
-            let mut req = kit.build(&main, "POST", remove, &params, &[], Placement::Header, |_| {});
+            let mut req = kit.build(
+                &main,
+                "POST",
+                remove,
+                &params,
+                &[],
+                Placement::Header,
+                |_| {},
+            );
             let header = req.authorization.take().unwrap();
             let fields = header.trim_start_matches("OAuth ");
             req.authorization = Some(format!("OAuth realm=\"Probe\", {fields}"));
@@ -355,21 +363,50 @@ async fn probe(kit: &Kit, fault: Fault) -> String {
             &kit.post_query(
                 0,
                 remove,
-                &[("id", &id), ("tweet_id", &t1), ("note", "%41"), ("empty", "")],
+                &[
+                    ("id", &id),
+                    ("tweet_id", &t1),
+                    ("note", "%41"),
+                    ("empty", ""),
+                ],
             )
             .await,
         ),
         Fault::NonFormBodySigned => {
             let params = pairs(&[("id", &id), ("tweet_id", &t1)]);
-            let mut req = kit.build(&main, "POST", remove, &params, &[], Placement::Header, |_| {});
+            let mut req = kit.build(
+                &main,
+                "POST",
+                remove,
+                &params,
+                &[],
+                Placement::Header,
+                |_| {},
+            );
             req.content_type = Some("application/json".into());
             req.body = Some(br#"{"a":"b"}"#.to_vec());
             seen(&kit.send(req).await)
         }
         Fault::NonceLastOnly => {
             let params = pairs(&[("id", &id), ("tweet_id", &t1)]);
-            let first = kit.build(&main, "POST", remove, &params, &[], Placement::Header, |_| {});
-            let other = kit.build(&main, "POST", remove, &params, &[], Placement::Header, |_| {});
+            let first = kit.build(
+                &main,
+                "POST",
+                remove,
+                &params,
+                &[],
+                Placement::Header,
+                |_| {},
+            );
+            let other = kit.build(
+                &main,
+                "POST",
+                remove,
+                &params,
+                &[],
+                Placement::Header,
+                |_| {},
+            );
             kit.send(first.clone()).await;
             kit.send(other).await;
             seen(&kit.send(first).await)
