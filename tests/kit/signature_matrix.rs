@@ -834,3 +834,21 @@ async fn every_cell_is_signed_as_an_independent_oauth_implementation_signs() {
     // 45 value cells, realm, 2 JSON bodies, 3 x (replay, stale, future) valid; the rest tampered.
     assert_eq!((agreed, differed), (57, 70));
 }
+
+#[test]
+fn list_requirements_prints_the_matrix_size_and_levels() {
+    let cells = matrix();
+    let must = cells.iter().filter(|(_, v)| v["level"] == "must").count();
+    let output = std::process::Command::new(crate::support::BIN)
+        .args(["list", "--requirements"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    let expected = format!(
+        "signature matrix: {} vectors ({must} MUST, {} SHOULD) under vectors/oauth-matrix/",
+        cells.len(),
+        cells.len() - must
+    );
+    assert_eq!(text.lines().next(), Some(expected.as_str()), "{text}");
+}
