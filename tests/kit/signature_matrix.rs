@@ -242,7 +242,9 @@ fn value_cell(placement: &str, location: &str, class: (&str, &str, &str)) -> Val
     ];
     requirements.extend(location_requirements(location));
     let title = format!(
-        "{what} signed per RFC 3986 verify with {} and {}; the same request with those parameters unsigned is refused",
+        "{}{} signed per RFC 3986 verify with {} and {}; the same request with those parameters unsigned is refused",
+        what[..1].to_uppercase(),
+        &what[1..],
         where_oauth(placement),
         where_params(location)
     );
