@@ -285,7 +285,7 @@ pub fn authenticate(
         .collect();
     signed.extend(signature_extras(request, policy));
     let key = oauth::signing_key(&registry.consumer_secret, &info.secret);
-    let expected: Vec<String> = if plaintext {
+    let mut expected: Vec<String> = if plaintext {
         vec![key]
     } else if policy.base_string_encoding == BaseStringEncoding::Form {
         vec![oauth::hmac_sha1(
@@ -314,7 +314,6 @@ pub fn authenticate(
             &info.secret,
         )]
     };
-    let mut expected = expected;
     if policy.accept_key_without_token_secret && !plaintext {
         let base = oauth::signature_base_string(request.method, base_url, &signed);
         expected.push(oauth::hmac_sha1(
