@@ -33,7 +33,9 @@ fn nonce_steady_state(
             *now += 1;
         }
         let nonce = format!("n{counter:016x}");
-        std::hint::black_box(cache.check_and_record("consumer", "token", &nonce, *now, WINDOW));
+        std::hint::black_box(
+            cache.check_and_record("consumer", "token", &nonce, *now, WINDOW, false),
+        );
     };
     for _ in 0..live {
         next(&mut cache, &mut now);

@@ -8,6 +8,7 @@ use collections_conformance::run::{self, RunArgs};
 use collections_conformance::runner::{Profile, Suite, SuiteConfig};
 use collections_conformance::server::{self, Fault, ServeArgs, Variant};
 use collections_conformance::target_file::Given;
+use collections_conformance::vector::Level;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -339,6 +340,7 @@ fn list(run: &RunArgs, requirements: bool, budget: bool) -> ExitCode {
     if budget {
         text = collections_conformance::runner::Budget::of(&suite.vectors).render();
     } else if requirements {
+        text.push_str(&signature_matrix_line(&suite.vectors));
         let coverage = suite.coverage();
         for requirement in suite.spec.requirements.iter() {
             let vectors = coverage.get(&requirement.id).cloned().unwrap_or_default();
@@ -373,6 +375,23 @@ fn list(run: &RunArgs, requirements: bool, budget: bool) -> ExitCode {
     // A closed pipe (`list | head`) is not an error worth a panic.
     let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
     ExitCode::from(EXIT_PASSED)
+}
+
+/// The size and levels of the generated signature matrix (`vectors/oauth-matrix/`), the first
+/// line of `list --requirements`.
+fn signature_matrix_line(vectors: &[collections_conformance::vector::LoadedVector]) -> String {
+    let levels: Vec<Level> = vectors
+        .iter()
+        .filter(|loaded| loaded.id.starts_with("oauth_matrix::"))
+        .filter_map(|loaded| loaded.vector.as_ref().ok().map(|v| v.level))
+        .collect();
+    let count = |level: Level| levels.iter().filter(|l| **l == level).count();
+    format!(
+        "signature matrix: {} vectors ({} MUST, {} SHOULD) under vectors/oauth-matrix/\n",
+        levels.len(),
+        count(Level::Must),
+        count(Level::Should)
+    )
 }
 
 fn lint(run: &RunArgs) -> ExitCode {

@@ -17,6 +17,9 @@ const CLOCK_SKEW_SECS: u64 = 3600;
 /// How far `stale_timestamp_days` is in the past: three days, "too far in the past" under any
 /// reading of the documentation, so a MUST vector can rely on it.
 const CLOCK_SKEW_DAYS_SECS: u64 = 3 * 24 * 3600;
+/// The `realm` of `realm_in_header`: any value verifies, since RFC 5849 section 3.4.1.3.1 keeps
+/// realm out of the base string; a space and a slash make a server that signs it fail for sure.
+const REALM: &str = "Twitter API/1.1";
 
 tokio::task_local! {
     /// Nonce and timestamp every signature in the scope uses instead of fresh ones.
@@ -47,6 +50,9 @@ pub struct Authentication {
     pub form: Vec<(String, String)>,
     /// Send the identical request twice and judge the second (`replayed_nonce`).
     pub send_twice: bool,
+    /// Send the request, then a freshly signed copy, then the first again, and judge the last
+    /// (`replayed_nonce_later`).
+    pub replay_after_another: bool,
 }
 
 /// The request as it will be sent, before authentication is added.
@@ -59,6 +65,8 @@ pub struct Unsigned<'a> {
     pub query: &'a [(String, String)],
     /// Form-body parameters, decoded; only form bodies are signed.
     pub form: &'a [(String, String)],
+    /// A raw body sent instead of `form` (never signed, except by `non_form_body_signed`).
+    pub body: Option<&'a str>,
 }
 
 /// Builds the authentication of one request in the given mode.
@@ -96,12 +104,25 @@ pub fn authenticate(
         }
         AuthMode::UnknownConsumer => credentials.consumer_key = UNKNOWN_CONSUMER_KEY.into(),
         AuthMode::UnknownToken => credentials.token = UNKNOWN_TOKEN.into(),
+        AuthMode::NoTokenSecret => credentials.token_secret.clear(),
+        AuthMode::RealmInHeader if placement != OAuthPlacement::Header => {
+            return Err("auth mode `realm_in_header` needs `oauth_in: header`".into());
+        }
         _ => {}
     }
 
-    let mut signed_params: Vec<(String, String)> = request.query.to_vec();
+    let mut signed_params: Vec<(String, String)> = Vec::new();
+    if mode != AuthMode::QueryParamsUnsigned {
+        signed_params.extend(request.query.iter().cloned());
+    }
     if mode != AuthMode::BodyParamsUnsigned {
         signed_params.extend(request.form.iter().cloned());
+    }
+    if mode == AuthMode::NonFormBodySigned {
+        let body = request
+            .body
+            .ok_or("auth mode `non_form_body_signed` needs a raw `body`")?;
+        signed_params.extend(oauth::parse_form(body));
     }
     let other_url;
     let mut input = SigningInput::new(request.method, request.url, &signed_params);
@@ -148,9 +169,18 @@ pub fn authenticate(
 
     let mut auth = Authentication {
         send_twice: mode == AuthMode::ReplayedNonce,
+        replay_after_another: mode == AuthMode::ReplayedNonceLater,
         ..Authentication::default()
     };
     match placement {
+        OAuthPlacement::Header if mode == AuthMode::RealmInHeader => {
+            let header = oauth::authorization_header(&oauth_params);
+            let fields = header.strip_prefix("OAuth ").unwrap_or(&header);
+            auth.headers.push((
+                "Authorization".into(),
+                format!("OAuth realm=\"{REALM}\", {fields}"),
+            ));
+        }
         OAuthPlacement::Header => auth.headers.push((
             "Authorization".into(),
             oauth::authorization_header(&oauth_params),
@@ -211,6 +241,7 @@ mod tests {
             url: &url,
             query: &[],
             form: &[],
+            body: None,
         };
         let auth = authenticate(mode, OAuthPlacement::Header, &target, &unsigned).unwrap();
         let header = &auth.headers[0].1;

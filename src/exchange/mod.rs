@@ -12,7 +12,7 @@ pub use auth::{Authentication, Unsigned, authenticate, with_fixed_nonce};
 use crate::oauth;
 use crate::redact::Redactor;
 use crate::target::Target;
-use crate::vector::{Bindings, Request, WireEncoding};
+use crate::vector::{AuthMode, Bindings, Request, WireEncoding};
 use serde::Serialize;
 use std::time::{Duration, Instant};
 
@@ -297,21 +297,46 @@ pub async fn perform(
     let form = bindings
         .fill_pairs(&request.form.pairs())
         .map_err(|e| e.to_string())?;
-    let auth = authenticate(
-        request.auth,
-        request.oauth_in,
-        target,
-        &Unsigned {
-            method: &request.method,
-            url: &url,
-            query: &query,
-            form: &form,
-        },
-    )?;
+    let raw_body = match &request.body {
+        Some(body) => Some(bindings.fill(&body.text).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    let unsigned = Unsigned {
+        method: &request.method,
+        url: &url,
+        query: &query,
+        form: &form,
+        body: raw_body.as_deref(),
+    };
+    let auth = authenticate(request.auth, request.oauth_in, target, &unsigned)?;
+    let wire = build_wire(request, bindings, &unsigned, &auth, raw_body.as_deref())?;
 
+    let mut exchanges = Vec::new();
+    if auth.replay_after_another {
+        exchanges.push(wire.send(client).await);
+        let fresh = authenticate(AuthMode::User, request.oauth_in, target, &unsigned)?;
+        let other = build_wire(request, bindings, &unsigned, &fresh, raw_body.as_deref())?;
+        exchanges.push(other.send(client).await);
+    }
+    let times = if auth.send_twice { 2 } else { 1 };
+    for _ in 0..times {
+        exchanges.push(wire.send(client).await);
+    }
+    Ok(exchanges)
+}
+
+/// The bytes of a request: parameters encoded as the vector asks, authentication added.
+fn build_wire(
+    request: &Request,
+    bindings: &Bindings,
+    unsigned: &Unsigned<'_>,
+    auth: &Authentication,
+    raw_body: Option<&str>,
+) -> Result<Wire, String> {
+    let (query, form) = (unsigned.query, unsigned.form);
     let mut wire = Wire {
         method: request.method.clone(),
-        url,
+        url: unsigned.url.clone(),
         headers: Vec::new(),
         body: None,
     };
@@ -321,13 +346,12 @@ pub async fn perform(
             .set_query(Some(&encode(request.encoding, &all_query)));
     }
     let all_form: Vec<_> = form.iter().chain(&auth.form).cloned().collect();
-    if let Some(body) = &request.body {
-        let text = bindings.fill(&body.text).map_err(|e| e.to_string())?;
+    if let (Some(body), Some(text)) = (&request.body, raw_body) {
         if let Some(content_type) = &body.content_type {
             wire.headers
                 .push(("Content-Type".into(), content_type.clone()));
         }
-        wire.body = Some(text);
+        wire.body = Some(text.to_string());
     } else if !all_form.is_empty() {
         wire.headers.push((
             "Content-Type".into(),
@@ -340,13 +364,7 @@ pub async fn perform(
         wire.headers.push((name.clone(), value));
     }
     wire.headers.extend(auth.headers.iter().cloned());
-
-    let times = if auth.send_twice { 2 } else { 1 };
-    let mut exchanges = Vec::with_capacity(times);
-    for _ in 0..times {
-        exchanges.push(wire.send(client).await);
-    }
-    Ok(exchanges)
+    Ok(wire)
 }
 
 /// A request in exactly the bytes that will be sent.

@@ -103,6 +103,8 @@ pub struct AuthRequest<'a> {
     pub authorization: Option<Result<&'a str, ()>>,
     /// Query and form parameters (the signed ones).
     pub params: &'a RequestParams,
+    /// The raw body (only a policy with `any_body_is_form` reads it).
+    pub body: &'a [u8],
 }
 
 /// Verifies a request and names its user, or says why not (see the module docs for the order).
@@ -210,8 +212,10 @@ pub fn authenticate(
             _ => return Err(policy.unknown_token.error("")),
         },
     };
+    let timestamp_unchecked = policy.check_timestamp_in_header_only
+        && !header_pairs.iter().any(|(k, _)| k == "oauth_timestamp");
     match timestamp.parse::<u64>() {
-        Ok(ts) if ts.abs_diff(now) <= window_secs => {}
+        Ok(ts) if ts.abs_diff(now) <= window_secs || timestamp_unchecked => {}
         Ok(ts) if ts < now && !policy.refuse_stale_timestamps => {}
         Ok(ts) if ts > now && !policy.refuse_future_timestamps => {}
         _ => return Err(ApiError::code(135)),
@@ -219,8 +223,14 @@ pub fn authenticate(
     let Some(base_url) = request.base_url.as_deref() else {
         return Err(ApiError::not_authenticated());
     };
-    let body_unsigned = !policy.sign_body_params;
-    let signed: Vec<(String, String)> = every_pair
+    let oauth_in_body = request
+        .params
+        .form
+        .iter()
+        .any(|(k, _)| k.starts_with("oauth_"));
+    let body_unsigned =
+        !policy.sign_body_params || (oauth_in_body && !policy.sign_body_params_with_oauth_in_body);
+    let mut signed: Vec<(String, String)> = every_pair
         .iter()
         .filter(|(k, _)| k != "oauth_signature")
         .filter(|pair| {
@@ -228,10 +238,15 @@ pub fn authenticate(
                 && !pair.0.starts_with("oauth_")
                 && request.params.form.iter().any(|form| form == **pair))
         })
-        .map(|pair| (*pair).clone())
+        .filter(|(_, v)| !(policy.drop_empty_params && v.is_empty()))
+        .map(|pair| match request.params.query.contains(pair) {
+            true if policy.decode_query_twice => (pair.0.clone(), percent_decode_again(&pair.1)),
+            _ => (*pair).clone(),
+        })
         .collect();
+    signed.extend(signature_extras(request, policy));
     let key = oauth::signing_key(&registry.consumer_secret, &info.secret);
-    let expected: Vec<String> = if plaintext {
+    let mut expected: Vec<String> = if plaintext {
         vec![key]
     } else if policy.base_string_encoding == BaseStringEncoding::Form {
         vec![oauth::hmac_sha1(
@@ -260,6 +275,13 @@ pub fn authenticate(
             &info.secret,
         )]
     };
+    if policy.accept_key_without_token_secret && !plaintext {
+        let base = oauth::signature_base_string(request.method, base_url, &signed);
+        expected.push(oauth::hmac_sha1(
+            &oauth::signing_key(&registry.consumer_secret, ""),
+            &base,
+        ));
+    }
     let verified = match signature {
         Some(signature) => expected
             .iter()
@@ -273,8 +295,14 @@ pub fn authenticate(
     let fresh = match nonces
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .check_and_record(consumer_key, token, nonce, now, window_secs)
-    {
+        .check_and_record(
+            consumer_key,
+            token,
+            nonce,
+            now,
+            window_secs,
+            policy.remember_last_nonce_only,
+        ) {
         NonceCheck::Fresh => true,
         NonceCheck::Replayed => false,
         NonceCheck::Full => return Err(nonces::over_capacity()),
@@ -286,6 +314,36 @@ pub fn authenticate(
         user_id: info.user_id.clone(),
         token: token.to_string(),
     })
+}
+
+/// Pairs a faulty policy signs beyond the faithful ones: the header's `realm`
+/// (`sign_realm`), a non-form body read as a form (`any_body_is_form`).
+fn signature_extras(request: &AuthRequest<'_>, policy: &Policy) -> Vec<(String, String)> {
+    let mut extras = Vec::new();
+    if policy.sign_realm {
+        if let Some(Ok(header)) = request.authorization {
+            extras.extend(realm_of(header).map(|realm| ("realm".to_string(), realm)));
+        }
+    }
+    if policy.any_body_is_form && request.params.form.is_empty() && !request.body.is_empty() {
+        extras.extend(oauth::parse_form(&String::from_utf8_lossy(request.body)));
+    }
+    extras
+}
+
+/// A value percent-decoded once more, `+` kept (what `rawurldecode` on an already decoded
+/// value does): `%41` becomes `A`.
+fn percent_decode_again(value: &str) -> String {
+    percent_encoding::percent_decode_str(value)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// The `realm` of an `OAuth` Authorization header, which the shared parser drops.
+fn realm_of(header: &str) -> Option<String> {
+    let start = header.find("realm=\"")? + "realm=\"".len();
+    let end = start + header[start..].find('"')?;
+    Some(header[start..end].to_string())
 }
 
 /// When the signature need not bind method and URL: the request's own method and URL, then every

@@ -268,6 +268,23 @@ pub enum Fault {
     MoveOffByOne,
     /// Curate applies only its first change.
     CurateFirstChangeOnly,
+    // OAuth signature details (the signature matrix).
+    /// The header's `realm` signed.
+    RealmSigned,
+    /// A signature made without the token secret accepted too.
+    KeyWithoutTokenSecretAccepted,
+    /// Form-body parameters unsigned when `oauth_*` travel in the body.
+    BodyUnsignedWithOauthInBody,
+    /// Query values decoded twice before signing.
+    QueryDecodedTwice,
+    /// A non-form body signed as form parameters.
+    NonFormBodySigned,
+    /// Only a token's last nonce remembered.
+    NonceLastOnly,
+    /// `oauth_timestamp` checked only in the Authorization header.
+    TimestampHeaderOnly,
+    /// Empty-valued parameters left out of the base string.
+    EmptyParamsUnsigned,
 }
 
 impl Fault {
@@ -278,7 +295,7 @@ impl Fault {
     }
 
     /// Every fault, in the order of the docs table.
-    pub const ALL: [Fault; 104] = [
+    pub const ALL: [Fault; 112] = [
         Fault::AuthSkipped,
         Fault::BodyParamsUnsigned,
         Fault::StaleTimestampAccepted,
@@ -383,6 +400,14 @@ impl Fault {
         Fault::PagingSkipsEntry,
         Fault::MoveOffByOne,
         Fault::CurateFirstChangeOnly,
+        Fault::RealmSigned,
+        Fault::KeyWithoutTokenSecretAccepted,
+        Fault::BodyUnsignedWithOauthInBody,
+        Fault::QueryDecodedTwice,
+        Fault::NonFormBodySigned,
+        Fault::NonceLastOnly,
+        Fault::TimestampHeaderOnly,
+        Fault::EmptyParamsUnsigned,
     ];
 
     /// The kebab-case name used on the command line (`serve --fault NAME`) and in reports.
@@ -1043,6 +1068,54 @@ impl Fault {
                 "state.curate.applied",
                 "curate applies only its first change and answers success for all",
             ),
+            Fault::RealmSigned => (
+                "realm-signed",
+                Must,
+                "auth.realm.excluded",
+                "the Authorization header's realm put into the signature base string: correctly signed requests that carry a realm fail",
+            ),
+            Fault::KeyWithoutTokenSecretAccepted => (
+                "key-without-token-secret-accepted",
+                Must,
+                "auth.signature.token_secret",
+                "a signature made with the key `consumer_secret&` (no token secret) accepted beside the right one",
+            ),
+            Fault::BodyUnsignedWithOauthInBody => (
+                "body-unsigned-with-oauth-in-body",
+                Must,
+                "auth.signature.covers_body",
+                "when the oauth_* parameters travel in the form body, the body's other parameters are left out of the base string",
+            ),
+            Fault::QueryDecodedTwice => (
+                "query-decoded-twice",
+                Must,
+                "remove.param.encoding",
+                "query values percent-decoded a second time before signing (`%2541` becomes `A`, `+` kept): values holding `%XX` fail their signatures",
+            ),
+            Fault::NonFormBodySigned => (
+                "non-form-body-signed",
+                Must,
+                "auth.signature.non_form_body",
+                "a body that is not a form (JSON) read as form parameters into the base string: correctly signed requests with a JSON body fail",
+            ),
+            Fault::NonceLastOnly => (
+                "nonce-last-only",
+                Should,
+                "auth.nonce.replay_later",
+                "only a token's last nonce remembered: a replay after another request is accepted",
+            ),
+            Fault::TimestampHeaderOnly => (
+                "timestamp-header-only",
+                Must,
+                "auth.timestamp.window",
+                "oauth_timestamp checked only when it comes in the Authorization header: stale timestamps in the query or body accepted",
+            ),
+            Fault::EmptyParamsUnsigned => (
+                "empty-params-unsigned",
+                Must,
+                "remove.param.encoding",
+                "parameters with an empty value left out of the signature base string (RFC 5849 signs them as `key=`): requests carrying one fail their signatures",
+            ),
         }
     }
 }
@@ -1254,6 +1327,14 @@ impl Fault {
             Fault::PagingSkipsEntry => p.paging_skips_boundary = true,
             Fault::MoveOffByOne => p.move_stale_anchor = true,
             Fault::CurateFirstChangeOnly => p.curate_first_change_only = true,
+            Fault::RealmSigned => p.sign_realm = true,
+            Fault::KeyWithoutTokenSecretAccepted => p.accept_key_without_token_secret = true,
+            Fault::BodyUnsignedWithOauthInBody => p.sign_body_params_with_oauth_in_body = false,
+            Fault::QueryDecodedTwice => p.decode_query_twice = true,
+            Fault::NonFormBodySigned => p.any_body_is_form = true,
+            Fault::NonceLastOnly => p.remember_last_nonce_only = true,
+            Fault::TimestampHeaderOnly => p.check_timestamp_in_header_only = true,
+            Fault::EmptyParamsUnsigned => p.drop_empty_params = true,
         }
     }
 

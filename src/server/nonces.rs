@@ -39,6 +39,9 @@ pub struct NonceCache {
     /// Two independently keyed hashers, so the 128-bit key cannot be steered into collisions.
     hashers: (RandomState, RandomState),
     capacity: usize,
+    /// The last nonce per (consumer, token) key hash, used instead of `seen` by a server that
+    /// keeps one nonce per token (the `nonce-last-only` fault).
+    last: HashMap<u128, u128>,
 }
 
 impl Default for NonceCache {
@@ -51,6 +54,7 @@ impl NonceCache {
     /// A cache holding at most `capacity` live nonces (at least 1).
     pub fn with_capacity_limit(capacity: usize) -> Self {
         NonceCache {
+            last: HashMap::new(),
             seen: HashMap::new(),
             queue: VecDeque::new(),
             hashers: (RandomState::new(), RandomState::new()),
@@ -77,7 +81,16 @@ impl NonceCache {
         nonce: &str,
         now: u64,
         window: u64,
+        last_only: bool,
     ) -> NonceCheck {
+        if last_only {
+            let token_key = self.key(consumer, token, "");
+            let nonce_key = self.key(consumer, token, nonce);
+            return match self.last.insert(token_key, nonce_key) {
+                Some(previous) if previous == nonce_key => NonceCheck::Replayed,
+                _ => NonceCheck::Fresh,
+            };
+        }
         let horizon = window.saturating_mul(2).max(1);
         self.expire(now, horizon);
         let key = self.key(consumer, token, nonce);
@@ -135,27 +148,27 @@ mod tests {
     fn nonces_are_single_use_within_the_window() {
         let mut cache = NonceCache::default();
         assert_eq!(
-            cache.check_and_record("c", "t", "n", 1000, 300),
+            cache.check_and_record("c", "t", "n", 1000, 300, false),
             NonceCheck::Fresh
         );
         assert_eq!(
-            cache.check_and_record("c", "t", "n", 1100, 300),
+            cache.check_and_record("c", "t", "n", 1100, 300, false),
             NonceCheck::Replayed
         );
         assert_eq!(
-            cache.check_and_record("c", "u", "n", 1100, 300),
+            cache.check_and_record("c", "u", "n", 1100, 300, false),
             NonceCheck::Fresh
         );
         assert_eq!(
-            cache.check_and_record("ct", "", "n", 1100, 300),
+            cache.check_and_record("ct", "", "n", 1100, 300, false),
             NonceCheck::Fresh
         );
         assert_eq!(
-            cache.check_and_record("c", "t", "n", 1600, 300),
+            cache.check_and_record("c", "t", "n", 1600, 300, false),
             NonceCheck::Replayed
         );
         assert_eq!(
-            cache.check_and_record("c", "t", "n", 2000, 300),
+            cache.check_and_record("c", "t", "n", 2000, 300, false),
             NonceCheck::Fresh
         );
     }
@@ -165,38 +178,59 @@ mod tests {
         let mut cache = NonceCache::with_capacity_limit(3);
         for (i, n) in ["a", "b", "c"].iter().enumerate() {
             assert_eq!(
-                cache.check_and_record("c", "t", n, 1000 + i as u64, 10),
+                cache.check_and_record("c", "t", n, 1000 + i as u64, 10, false),
                 NonceCheck::Fresh
             );
         }
         assert_eq!(
-            cache.check_and_record("c", "t", "d", 1005, 10),
+            cache.check_and_record("c", "t", "d", 1005, 10, false),
             NonceCheck::Full
         );
         // "a" is still replayable: a full cache never forgets it.
         assert_eq!(
-            cache.check_and_record("c", "t", "a", 1005, 10),
+            cache.check_and_record("c", "t", "a", 1005, 10, false),
             NonceCheck::Replayed
         );
         // 21 s after "a" it expires, and only it.
         assert_eq!(
-            cache.check_and_record("c", "t", "d", 1021, 10),
+            cache.check_and_record("c", "t", "d", 1021, 10, false),
             NonceCheck::Fresh
         );
         assert_eq!(cache.len(), 3);
         assert_eq!(
-            cache.check_and_record("c", "t", "b", 1021, 10),
+            cache.check_and_record("c", "t", "b", 1021, 10, false),
             NonceCheck::Replayed
         );
         // A clock stepping back keeps the queue ordered; everything expires eventually.
         assert_eq!(
-            cache.check_and_record("c", "t", "e", 900, 10),
+            cache.check_and_record("c", "t", "e", 900, 10, false),
             NonceCheck::Full
         );
         assert_eq!(
-            cache.check_and_record("c", "t", "e", 5000, 10),
+            cache.check_and_record("c", "t", "e", 5000, 10, false),
             NonceCheck::Fresh
         );
         assert_eq!(cache.len(), 1);
+    }
+
+    #[test]
+    fn keeping_only_the_last_nonce_lets_a_later_replay_through() {
+        let mut last = NonceCache::default();
+        assert_eq!(
+            last.check_and_record("c", "t", "a", 1000, 300, true),
+            NonceCheck::Fresh
+        );
+        assert_eq!(
+            last.check_and_record("c", "t", "a", 1000, 300, true),
+            NonceCheck::Replayed
+        );
+        assert_eq!(
+            last.check_and_record("c", "t", "b", 1001, 300, true),
+            NonceCheck::Fresh
+        );
+        assert_eq!(
+            last.check_and_record("c", "t", "a", 1002, 300, true),
+            NonceCheck::Fresh
+        );
     }
 }

@@ -397,6 +397,23 @@ pub struct Policy {
     pub move_stale_anchor: bool,
     /// `curate` applies only its first change (and still answers success for all).
     pub curate_first_change_only: bool,
+    // OAuth signature details (the signature matrix, `vectors/oauth-matrix/`).
+    /// The Authorization header's `realm` goes into the base string (RFC 5849 keeps it out).
+    pub sign_realm: bool,
+    /// A signature made with the key `consumer_secret&` (no token secret) is also accepted.
+    pub accept_key_without_token_secret: bool,
+    /// Form-body parameters are signed even when the `oauth_*` parameters travel in the body.
+    pub sign_body_params_with_oauth_in_body: bool,
+    /// Query values are percent-decoded a second time (`+` kept) before the base string is built.
+    pub decode_query_twice: bool,
+    /// A body is read as form parameters whatever its `Content-Type`.
+    pub any_body_is_form: bool,
+    /// Only the last nonce per token is remembered (a replay after another request passes).
+    pub remember_last_nonce_only: bool,
+    /// `oauth_timestamp` is checked only when it comes in the Authorization header.
+    pub check_timestamp_in_header_only: bool,
+    /// Parameters with an empty value are left out of the base string.
+    pub drop_empty_params: bool,
 }
 
 impl Default for Policy {
@@ -510,6 +527,14 @@ impl Default for Policy {
             paging_skips_boundary: false,
             move_stale_anchor: false,
             curate_first_change_only: false,
+            sign_realm: false,
+            accept_key_without_token_secret: false,
+            sign_body_params_with_oauth_in_body: true,
+            decode_query_twice: false,
+            any_body_is_form: false,
+            remember_last_nonce_only: false,
+            check_timestamp_in_header_only: false,
+            drop_empty_params: false,
         }
     }
 }

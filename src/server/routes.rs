@@ -200,6 +200,7 @@ async fn handle_endpoint(
         base_url: request_base_url(&parts.headers, &parts.uri),
         authorization,
         params: &params,
+        body: &body,
     };
     let now = crate::oauth::unix_now();
     let authenticated = authenticate(

@@ -459,6 +459,20 @@ pub enum AuthMode {
     Plaintext,
     /// OAuth header without `oauth_signature`.
     MissingSignature,
+    /// Valid, with `realm="..."` in the Authorization header, which RFC 5849 leaves out of the
+    /// base string (header placement only).
+    RealmInHeader,
+    /// Signed with the key `consumer_secret&`, as if there were no token secret (the token is
+    /// still sent).
+    NoTokenSecret,
+    /// Query parameters left out of the signature base string (the mirror of
+    /// `body_params_unsigned`).
+    QueryParamsUnsigned,
+    /// A raw non-form body (`body`) signed as if its text were form parameters.
+    NonFormBodySigned,
+    /// The signed request sent, then a freshly signed copy, then the first again (same nonce);
+    /// the last is judged: a replay that is not immediate.
+    ReplayedNonceLater,
 }
 
 impl AuthMode {

@@ -27,5 +27,6 @@ mod server_rate_limit;
 mod server_robustness;
 mod server_state;
 mod server_variants;
+mod signature_matrix;
 mod target_files;
 mod vector_loading;

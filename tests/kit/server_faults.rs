@@ -336,6 +336,91 @@ async fn probe(kit: &Kit, fault: Fault) -> String {
             }
             format!("{statuses:?}")
         }
+        Fault::RealmSigned => {
+            let params = pairs(&[("id", &id), ("tweet_id", &t1)]);
+            let mut req = kit.build(
+                &main,
+                "POST",
+                remove,
+                &params,
+                &[],
+                Placement::Header,
+                |_| {},
+            );
+            let header = req.authorization.take().unwrap();
+            let fields = header.trim_start_matches("OAuth ");
+            req.authorization = Some(format!("OAuth realm=\"Probe\", {fields}"));
+            seen(&kit.send(req).await)
+        }
+        Fault::KeyWithoutTokenSecretAccepted => {
+            let mut creds = main.clone();
+            creds.token_secret.clear();
+            seen(&remove_with(kit, &creds, &[("id", &id), ("tweet_id", &t1)], &[], |_| {}).await)
+        }
+        Fault::BodyUnsignedWithOauthInBody => {
+            let params = pairs(&[("id", &id), ("tweet_id", &t1)]);
+            let req = kit.build(&main, "POST", remove, &[], &params, Placement::Form, |_| {});
+            seen(&kit.send(req).await)
+        }
+        Fault::QueryDecodedTwice | Fault::EmptyParamsUnsigned => seen(
+            &kit.post_query(
+                0,
+                remove,
+                &[
+                    ("id", &id),
+                    ("tweet_id", &t1),
+                    ("note", "%41"),
+                    ("empty", ""),
+                ],
+            )
+            .await,
+        ),
+        Fault::NonFormBodySigned => {
+            let params = pairs(&[("id", &id), ("tweet_id", &t1)]);
+            let mut req = kit.build(
+                &main,
+                "POST",
+                remove,
+                &params,
+                &[],
+                Placement::Header,
+                |_| {},
+            );
+            req.content_type = Some("application/json".into());
+            req.body = Some(br#"{"a":"b"}"#.to_vec());
+            seen(&kit.send(req).await)
+        }
+        Fault::NonceLastOnly => {
+            let params = pairs(&[("id", &id), ("tweet_id", &t1)]);
+            let first = kit.build(
+                &main,
+                "POST",
+                remove,
+                &params,
+                &[],
+                Placement::Header,
+                |_| {},
+            );
+            let other = kit.build(
+                &main,
+                "POST",
+                remove,
+                &params,
+                &[],
+                Placement::Header,
+                |_| {},
+            );
+            kit.send(first.clone()).await;
+            kit.send(other).await;
+            seen(&kit.send(first).await)
+        }
+        Fault::TimestampHeaderOnly => {
+            let params = pairs(&[("id", &id), ("tweet_id", &t1)]);
+            let req = kit.build(&main, "POST", remove, &params, &[], Placement::Query, |i| {
+                i.timestamp -= 3 * 24 * 3600
+            });
+            seen(&kit.send(req).await)
+        }
         Fault::UnknownCollection500
         | Fault::UnknownCollectionSucceeds
         | Fault::UnknownCollectionWrongCode => seen(
