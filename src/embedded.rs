@@ -34,6 +34,9 @@ pub async fn start_with(
 fn unthrottled(mut config: ServerConfig) -> ServerConfig {
     config.rate_limits.default_limit = u32::MAX;
     config.rate_limits.endpoint_limits.clear();
+    // Every connection comes from the kit on loopback: the per-client cap (against half-open
+    // floods from strangers) would turn the kit's own concurrency into 503s.
+    config.limits.max_connections_per_ip = config.limits.max_connections;
     config
 }
 

@@ -497,9 +497,13 @@ impl Touches {
     pub fn of(vector: &LoadedVector) -> Option<Touches> {
         let vector = vector.vector.as_ref().ok()?;
         let mut touches = Touches::default();
-        let VectorBody::Steps(steps) = &vector.body else {
+        let steps = match &vector.body {
+            VectorBody::Steps(steps) => steps,
+            // Model sequences and canaries call whatever they generate or plant, and watch
+            // collections other vectors write: every server runs them.
+            VectorBody::Model(_) | VectorBody::Canary(_) => return None,
             // Offline vectors talk to no server.
-            return Some(touches);
+            VectorBody::Signature(_) | VectorBody::PercentEncoding(_) => return Some(touches),
         };
         for fixture in [
             &vector.fixtures.collection,

@@ -361,21 +361,37 @@ impl Executor<'_> {
                 continue;
             }
             let what = format!("timeline of {} after the write", slot_name(slot));
-            let listed = match self.read(run, slot, FULL_READ_COUNT, &[]).await? {
-                Ok(page) => page,
-                Err(problem) => {
-                    return Ok(Some(Found {
-                        requirement: "state.entries.paging",
-                        what,
-                        expected: "HTTP 200 with response.timeline".into(),
-                        actual: problem,
-                    }));
+            // A target whose reads settle late gets the run's consistency window, as state reads
+            // of the step vectors do.
+            let deadline = std::time::Instant::now() + self.session.patience.consistency_window;
+            loop {
+                let settled = std::time::Instant::now() >= deadline;
+                let listed = match self.read(run, slot, FULL_READ_COUNT, &[]).await? {
+                    Ok(page) => page,
+                    Err(_) if !settled => {
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                    Err(problem) => {
+                        return Ok(Some(Found {
+                            requirement: "state.entries.paging",
+                            what,
+                            expected: "HTTP 200 with response.timeline".into(),
+                            actual: problem,
+                        }));
+                    }
+                };
+                let shown: Vec<Option<Tweet>> =
+                    listed.ids.iter().map(|id| self.tweet_of(id)).collect();
+                let collection = run.model.get_mut(slot).expect("live");
+                let expected = collection.describe();
+                if collection.observe(&shown).is_ok() {
+                    break;
                 }
-            };
-            let shown: Vec<Option<Tweet>> = listed.ids.iter().map(|id| self.tweet_of(id)).collect();
-            let collection = run.model.get_mut(slot).expect("live");
-            let expected = collection.describe();
-            if collection.observe(&shown).is_err() {
+                if !settled {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
                 let requirement = if slot == op.slot() {
                     requirement
                 } else {

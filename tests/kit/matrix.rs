@@ -175,7 +175,8 @@ fn two_served_targets_one_matrix_red_exactly_where_the_fault_is() {
             let message = cell["message"].as_str().unwrap_or_default();
             let id = row["id"].as_str().unwrap();
             assert!(
-                message.starts_with(&format!("{id}: ")) && message.contains("step "),
+                message.starts_with(&format!("{id}: "))
+                    && (message.contains("step ") || message.contains("reproducing sequence")),
                 "{id}: {message}"
             );
             assert!(
