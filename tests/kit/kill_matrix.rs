@@ -174,7 +174,15 @@ async fn running_only_the_vectors_that_can_observe_a_fault_changes_no_verdict() 
 
     let suite = Suite::load(suite_config()).expect("the suite loads");
     for loaded in &suite.vectors {
-        let touches = Touches::of(loaded).expect("bundled vectors load");
+        // Model sequences and canaries run on every server: no selection to check.
+        let Some(touches) = Touches::of(loaded) else {
+            assert!(
+                loaded.id.starts_with("model::") || loaded.id.starts_with("isolation::"),
+                "{} did not load",
+                loaded.id
+            );
+            continue;
+        };
         if loaded.id.starts_with("oauth::") {
             assert_eq!(touches, Touches::default(), "{}: offline", loaded.id);
         }

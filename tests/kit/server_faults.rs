@@ -447,14 +447,11 @@ async fn probe(kit: &Kit, fault: Fault) -> String {
         | Fault::UpdateForeignCollection
         | Fault::ListScreenNameIgnored
         | Fault::ListCallerOnly
-        | Fault::ListCursorIgnored
         | Fault::ListNextCursorMissing
         | Fault::ListCountIgnored
-        | Fault::ListTweetIdIgnored
         | Fault::EntriesReversed
         | Fault::EntriesTimelineOrderIgnored
         | Fault::EntriesCountIgnored
-        | Fault::EntriesMaxPositionExclusive
         | Fault::EntriesMinPositionInclusive
         | Fault::EntriesNeverTruncated
         | Fault::EntriesPositionsSwapped
