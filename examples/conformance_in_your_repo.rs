@@ -39,6 +39,10 @@ fn conformance() -> Result<run::RunOutcome, run::Unusable> {
     args.target.access_token_secret = Some(seeded.users[0].access_token_secret.clone());
     args.target.other_access_token = Some(seeded.users[1].access_token.clone());
     args.target.other_access_token_secret = Some(seeded.users[1].access_token_secret.clone());
+    // The user whose remove limit is small (the 429 vector); without it that MUST vector is
+    // not judged and the run is incomplete (exit 2).
+    args.target.limited_access_token = Some(seeded.users[2].access_token.clone());
+    args.target.limited_access_token_secret = Some(seeded.users[2].access_token_secret.clone());
     args.target.bearer_token = Some(seeded.bearer_token.clone());
     args.target.tweet_ids = seeded.tweet_ids.clone();
 
