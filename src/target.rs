@@ -191,6 +191,16 @@ impl Target {
         }
     }
 
+    /// Why this target cannot run `vector`: every setting it needs and lacks, or `None`.
+    pub fn missing_for(&self, vector: &crate::vector::Vector) -> Option<String> {
+        let missing: Vec<String> = vector
+            .needs()
+            .into_iter()
+            .filter_map(|need| self.lacks(need))
+            .collect();
+        (!missing.is_empty()).then(|| missing.join("; "))
+    }
+
     /// Every secret of this target with the placeholder that replaces it in any output.
     pub fn secrets(&self) -> Vec<(String, &'static str)> {
         let mut secrets = vec![

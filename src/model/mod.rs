@@ -67,14 +67,9 @@ pub async fn run(
     spec: &Spec,
     session: &Session,
 ) -> (Outcome, Vec<StepRecord>) {
-    let missing: Vec<String> = vector
-        .needs()
-        .into_iter()
-        .filter_map(|need| session.target.lacks(need))
-        .collect();
-    if !missing.is_empty() {
+    if let Some(missing) = session.target.missing_for(vector) {
         return (
-            not_judged(NotJudgedCause::Configuration, missing.join("; ")),
+            not_judged(NotJudgedCause::Configuration, missing),
             Vec::new(),
         );
     }

@@ -183,13 +183,8 @@ async fn run_online(
     session: &Session,
 ) -> (Outcome, Vec<StepRecord>, Level) {
     let mut level = vector.level;
-    let missing: Vec<String> = vector
-        .needs()
-        .into_iter()
-        .filter_map(|need| session.target.lacks(need))
-        .collect();
-    if !missing.is_empty() {
-        let outcome = not_judged(NotJudgedCause::Configuration, missing.join("; "));
+    if let Some(missing) = session.target.missing_for(vector) {
+        let outcome = not_judged(NotJudgedCause::Configuration, missing);
         return (outcome, Vec::new(), level);
     }
     if session.is_unresponsive() {

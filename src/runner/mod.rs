@@ -390,21 +390,19 @@ async fn plant_canary(
             },
         )));
     };
-    if let Ok(vector) = &loaded.vector {
-        let missing: Vec<String> = vector
-            .needs()
-            .into_iter()
-            .filter_map(|need| session.target.lacks(need))
-            .collect();
-        if !missing.is_empty() {
-            return Err(Box::new(canary::not_planted(
-                loaded,
-                fixture::SetupError {
-                    cause: crate::verdict::NotJudgedCause::Configuration,
-                    message: missing.join("; "),
-                },
-            )));
-        }
+    if let Some(missing) = loaded
+        .vector
+        .as_ref()
+        .ok()
+        .and_then(|vector| session.target.missing_for(vector))
+    {
+        return Err(Box::new(canary::not_planted(
+            loaded,
+            fixture::SetupError {
+                cause: crate::verdict::NotJudgedCause::Configuration,
+                message: missing,
+            },
+        )));
     }
     canary::plant(session, loaded)
         .await
