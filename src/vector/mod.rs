@@ -763,6 +763,10 @@ impl Vector {
     /// add and destroy, and the steps' requests to oracle endpoints other than its own.
     pub fn relies_on(&self) -> Vec<&'static str> {
         let mut endpoints: Vec<&'static str> = Vec::new();
+        // The model suite creates, adds, reads and destroys as part of every sequence.
+        if matches!(self.body, VectorBody::Model(_)) {
+            endpoints.extend(ORACLES);
+        }
         let collections = [&self.fixtures.collection, &self.fixtures.other_collection];
         for fixture in collections.into_iter().flatten() {
             endpoints.push("collections/create");

@@ -105,3 +105,47 @@ fn collect(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
         }
     }
 }
+
+/// A server whose remove takes the tweet out of every collection holding it damages collections
+/// no request named: the canaries report it as a failure of their own, naming the phase.
+#[test]
+fn a_write_that_reaches_unnamed_collections_fails_the_canaries() {
+    let served = Served::start_with(&["--fault", "remove-from-every-collection"]);
+    let dir = tempfile::tempdir().unwrap();
+    let bundled = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors");
+    for file in [
+        "isolation/canary-main-user.json",
+        "isolation/canary-other-user.json",
+        "remove/envelope/success.json",
+    ] {
+        let to = dir.path().join(file);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(bundled.join(file), to).unwrap();
+    }
+    let output = Command::new(BIN)
+        .arg("run")
+        .arg("--vectors")
+        .arg(dir.path())
+        .args(["--skip", "requirement::"])
+        .envs(served.full_env())
+        .output()
+        .unwrap();
+    let out = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    for canary in [
+        "isolation::canary_main_user",
+        "isolation::canary_other_user",
+    ] {
+        assert!(
+            out.contains(&format!(
+                "{canary}: a collection that no request of this run named was changed"
+            )),
+            "{out}"
+        );
+    }
+    assert!(out.contains("changed while the other vectors ran"), "{out}");
+}
