@@ -81,10 +81,12 @@ fn keys(info: &ReadyInfo) -> Keys {
     Keys {
         consumer_key: Some(info.consumer_key.clone()),
         consumer_secret: info.consumer_secret.clone(),
-        tokens: vec![(
-            info.users[0].access_token.clone(),
-            info.users[0].access_token_secret.clone(),
-        )],
+        // Every seeded user: the interop client signs its deliberate mistake as the second.
+        tokens: info
+            .users
+            .iter()
+            .map(|u| (u.access_token.clone(), u.access_token_secret.clone()))
+            .collect(),
     }
 }
 
