@@ -281,7 +281,8 @@ fn is_canary(loaded: &LoadedVector) -> bool {
 /// 1. canaries are planted (collections no request will name);
 /// 2. the oracle vectors run (the endpoints the kit relies on), then the canaries are read;
 /// 3. every other vector runs, `concurrency` at a time, except those relying on an oracle
-///    endpoint that failed its own vector (not judged); then the canaries are read and judged.
+///    endpoint that failed its own vector (not judged), and those marked `alone`, which then run
+///    one at a time; then the canaries are read and judged.
 async fn run_phases(
     spec: Arc<Spec>,
     oracles: Vec<LoadedVector>,
@@ -345,6 +346,7 @@ async fn run_phases(
     }
 
     let mut tasks = Vec::new();
+    let mut alone = Vec::new();
     for loaded in others {
         let broken: Vec<(&str, Vec<String>)> = match &loaded.vector {
             Ok(vector) => vector
@@ -358,11 +360,16 @@ async fn run_phases(
             Ok(vector) if !broken.is_empty() => {
                 board.post(oracle_not_judged(&loaded, vector, &broken));
             }
+            Ok(vector) if vector.alone => alone.push(loaded),
             _ => tasks.push(run(loaded)),
         }
     }
     for task in tasks {
         let _ = task.await;
+    }
+    // Vectors that watch shared state, one at a time once nothing else runs.
+    for loaded in alone {
+        let _ = run(loaded).await;
     }
     if let Some(session) = &session {
         let endings = planted.into_iter().map(|mut canary| async move {

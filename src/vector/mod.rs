@@ -94,6 +94,11 @@ pub struct Vector {
     /// invariants, and it is not treated as an oracle of this vector. Default: remove.
     #[serde(default = "default_endpoint")]
     pub endpoint: String,
+    /// This vector watches state other vectors could change at the same time (a user's list of
+    /// collections, say): it runs after every other vector, one at a time, so what it sees is
+    /// attributable to its own requests.
+    #[serde(default)]
+    pub alone: bool,
     /// This vector vouches for its endpoint as an oracle the kit relies on (fixtures, state
     /// reads): it runs before every other vector, and when it fails, the vectors that rely on
     /// that endpoint are not judged.
