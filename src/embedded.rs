@@ -23,15 +23,21 @@ pub async fn start_with(
     config: ServerConfig,
     timeout_secs: f64,
 ) -> anyhow::Result<(RunningServer, Target)> {
-    let server = server::start(unthrottled(config)).await?;
+    let server = server::start(embedded_config(config)).await?;
     let target = target_args(server.info(), timeout_secs)
         .resolve()
         .map_err(|e| anyhow::anyhow!("the reference server's seed is unusable: {e}"))?;
     Ok((server, target))
 }
 
-/// The configuration with every server-wide limit lifted (per-user seed limits stay).
-fn unthrottled(mut config: ServerConfig) -> ServerConfig {
+/// The collection capacity of the embedded server: small enough that the seed's tweets fill a
+/// collection, so the eviction vector is judged; larger than any other vector's collections.
+pub const EMBEDDED_COLLECTION_CAPACITY: usize = 12;
+
+/// The configuration with every server-wide limit lifted (per-user seed limits stay), and a
+/// capacity the seed can reach.
+fn embedded_config(mut config: ServerConfig) -> ServerConfig {
+    config.collection_capacity = config.collection_capacity.min(EMBEDDED_COLLECTION_CAPACITY);
     config.rate_limits.default_limit = u32::MAX;
     config.rate_limits.endpoint_limits.clear();
     // Every connection comes from the kit on loopback: the per-client cap (against half-open
@@ -61,6 +67,7 @@ pub fn target_args(info: &ReadyInfo, timeout_secs: f64) -> TargetArgs {
         limited_access_token: limited.map(|u| u.access_token.clone()),
         limited_access_token_secret: limited.map(|u| u.access_token_secret.clone()),
         tweet_ids: info.tweet_ids.clone(),
+        collection_capacity: Some(info.collection_capacity).filter(|&c| c > 0),
         timeout_secs,
     }
 }

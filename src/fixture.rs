@@ -111,14 +111,16 @@ impl Provisioner<'_> {
         label: &str,
     ) -> Result<(FixtureValues, Vec<(String, String)>), SetupError> {
         let mut tweets = self.session.target.tweet_ids.iter().cloned();
-        let mut take = |n: usize| -> Vec<String> { tweets.by_ref().take(n).collect() };
-        let main = fixtures.collection.as_ref().map(|c| (c, take(c.tweets)));
-        let other = fixtures
-            .other_collection
-            .as_ref()
-            .map(|c| (c, take(c.tweets)));
+        // The vector's needs were checked, so a full collection has a capacity to fill.
+        let capacity = self.session.target.collection_capacity.unwrap_or(0);
+        let mut take = |c: &CollectionFixture| -> Vec<String> {
+            let n = if c.at_capacity { capacity } else { c.tweets };
+            tweets.by_ref().take(n).collect()
+        };
+        let main = fixtures.collection.as_ref().map(|c| (c, take(c)));
+        let other = fixtures.other_collection.as_ref().map(|c| (c, take(c)));
         let mut values = FixtureValues {
-            spare_tweets: take(fixtures.spare_tweets),
+            spare_tweets: tweets.take(fixtures.spare_tweets).collect(),
             ..FixtureValues::default()
         };
         let mut owners = Vec::new();

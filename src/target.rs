@@ -52,6 +52,11 @@ pub struct TargetArgs {
     /// Comma-separated ids of public tweets that exist on the target.
     #[arg(long, env = "CONFORMANCE_TWEET_IDS", value_delimiter = ',')]
     pub tweet_ids: Vec<String>,
+    /// How many tweets a collection holds before an add evicts the oldest ("up to a few thousand
+    /// Tweets" is all the documentation says), for the eviction vector; that vector also needs
+    /// this many tweet ids and one more, so a small capacity configured for testing keeps it quick.
+    #[arg(long, env = "CONFORMANCE_COLLECTION_CAPACITY")]
+    pub collection_capacity: Option<usize>,
     /// Seconds to wait for each response before the trial fails.
     #[arg(long = "timeout", env = "CONFORMANCE_TIMEOUT", default_value_t = 10.0)]
     pub timeout_secs: f64,
@@ -85,6 +90,8 @@ pub struct Target {
     pub bearer_token: Option<String>,
     /// Public tweet ids that exist on the target.
     pub tweet_ids: Vec<String>,
+    /// The declared collection capacity.
+    pub collection_capacity: Option<usize>,
     /// Per-request timeout.
     pub timeout: Duration,
     /// The HTTP client, built on first use and shared by every vector run against this target:
@@ -154,6 +161,7 @@ impl TargetArgs {
                 .map(|id| id.trim().to_string())
                 .filter(|id| !id.is_empty())
                 .collect(),
+            collection_capacity: self.collection_capacity,
             timeout,
             http: std::sync::OnceLock::new(),
         })
@@ -187,6 +195,24 @@ impl Target {
                 "needs {n} tweet ids that exist on the target, CONFORMANCE_TWEET_IDS (in a target file: tweet_ids) has {}",
                 self.tweet_ids.len()
             )),
+            Need::FullCollections {
+                collections,
+                other_tweets,
+            } => match self.collection_capacity {
+                None => Some(
+                    "needs the target's collection capacity, which the documentation does not give (\"up to a few thousand Tweets\"): set CONFORMANCE_COLLECTION_CAPACITY (in a target file: collection_capacity); configure a small one on the target for testing, it must fill a collection".into(),
+                ),
+                Some(capacity) if capacity < 2 => Some(format!(
+                    "CONFORMANCE_COLLECTION_CAPACITY is {capacity}; the eviction vectors need at least 2"
+                )),
+                Some(capacity) => {
+                    let n = capacity * collections + other_tweets;
+                    (self.tweet_ids.len() < n).then(|| format!(
+                        "needs {n} tweet ids that exist on the target ({collections} collection(s) filled to the capacity of {capacity}, and {other_tweets} more), CONFORMANCE_TWEET_IDS (in a target file: tweet_ids) has {}; a smaller capacity configured on the target needs fewer",
+                        self.tweet_ids.len()
+                    ))
+                }
+            },
             _ => None,
         }
     }

@@ -46,6 +46,9 @@ pub struct TargetSettings {
     /// `CONFORMANCE_TWEET_IDS`, as an array of strings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tweet_ids: Option<Vec<String>>,
+    /// `CONFORMANCE_COLLECTION_CAPACITY`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collection_capacity: Option<usize>,
     /// `CONFORMANCE_TIMEOUT`, seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<f64>,
@@ -89,6 +92,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("CONFORMANCE_CONSUMER_SECRET", "consumer_secret"),
     ("CONFORMANCE_BEARER_TOKEN", "bearer_token"),
     ("CONFORMANCE_TWEET_IDS", "tweet_ids"),
+    ("CONFORMANCE_COLLECTION_CAPACITY", "collection_capacity"),
     ("CONFORMANCE_TIMEOUT", "timeout"),
     ("CONFORMANCE_CONCURRENCY", "concurrency"),
     ("CONFORMANCE_MAX_WAIT", "max_wait"),
@@ -325,6 +329,13 @@ impl TargetFile {
                 t.tweet_ids = ids.clone();
             }
         }
+        if let Some(capacity) = s.collection_capacity {
+            if t.collection_capacity.is_some() {
+                overridden.push("collection_capacity".into());
+            } else {
+                t.collection_capacity = Some(capacity);
+            }
+        }
         let given = args.given;
         let mut number = |slot: &mut f64, file: Option<f64>, given: bool, key: &str| {
             if let Some(value) = file {
@@ -387,6 +398,7 @@ impl TargetFile {
             consumer_secret: args.consumer_secret,
             bearer_token: args.bearer_token,
             tweet_ids: Some(args.tweet_ids),
+            collection_capacity: args.collection_capacity,
             timeout: None,
             concurrency: None,
             max_wait: None,

@@ -12,6 +12,7 @@ mod schema;
 mod soft_errors;
 mod status;
 mod timeline;
+mod values;
 
 pub use cross_cutting::cross_cutting;
 pub use invariants::invariants;
@@ -118,6 +119,7 @@ pub fn judge(expect: &Expect, response: &RecordedResponse, context: &Context<'_>
     if let Some(timeline) = &expect.timeline {
         found.extend(timeline::check(timeline, response, context.bindings));
     }
+    found.extend(values::check(&expect.values, response, context.bindings));
     if let Some(rate_limit) = &expect.rate_limit {
         found.extend(rate_limit::check(
             rate_limit,

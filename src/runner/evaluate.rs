@@ -211,13 +211,15 @@ async fn run_online(
     let mut records = Vec::new();
     let mut outcome = Outcome::Passed;
     let mut previous_rate_limit = None;
+    // The fixtures' values, then whatever the steps capture for the steps after them.
+    let mut bindings = provisioned.bindings.clone();
     for (i, step) in steps.iter().enumerate() {
-        let record = match run_step(
+        let mut record = match run_step(
             &vector.endpoint,
             step,
             spec,
             session,
-            &provisioned.bindings,
+            &bindings,
             previous_rate_limit,
         )
         .await
@@ -252,6 +254,12 @@ async fn run_online(
                 previous_rate_limit = Some(reading);
             }
         }
+        if record.passed {
+            if let Err(mismatches) = capture(step, &record, &mut bindings) {
+                record.passed = false;
+                record.mismatches.push(("capture".into(), mismatches));
+            }
+        }
         let passed = record.passed;
         if !passed {
             level = level_with_invariants(level, &record, spec);
@@ -268,6 +276,32 @@ async fn run_online(
     }
     fixture::teardown(session, provisioned).await;
     (outcome, records, level)
+}
+
+/// Binds the values a passed step captures (`capture`) for the steps after it. A value that is
+/// not there, or neither a string nor a number, fails the step: the steps after it could not
+/// send what the vector means.
+fn capture(step: &Step, record: &StepRecord, bindings: &mut Bindings) -> Result<(), Vec<Mismatch>> {
+    let body = match record.exchanges.last().map(|e| &e.response) {
+        Some(Ok(response)) => response.json.as_ref(),
+        _ => None,
+    };
+    let mut missing = Vec::new();
+    for (name, pointer) in &step.capture {
+        match body.and_then(|json| json.pointer(pointer)) {
+            Some(serde_json::Value::String(text)) => bindings.set(name.clone(), text.clone()),
+            Some(serde_json::Value::Number(number)) => bindings.set(name.clone(), number.to_string()),
+            other => missing.push(
+                Mismatch::new(
+                    format!("capture `{name}`"),
+                    "a string or a number for the steps after this one",
+                    other.map_or_else(|| "nothing there".to_string(), |v| v.to_string()),
+                )
+                .at(pointer.clone()),
+            ),
+        }
+    }
+    if missing.is_empty() { Ok(()) } else { Err(missing) }
 }
 
 fn consistency_note(window: Duration) -> String {

@@ -157,6 +157,9 @@ pub struct ReadyInfo {
     pub bearer_token: String,
     /// Public tweets that may be added to collections.
     pub tweet_ids: Vec<String>,
+    /// How many tweets a collection holds before an add evicts the oldest.
+    #[serde(default)]
+    pub collection_capacity: usize,
 }
 
 /// One seeded user and their token pair.
@@ -283,7 +286,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
             let _ = rx.await;
         },
     ));
-    let info = ready_info(&config.seed, addr);
+    let info = ready_info(&config.seed, addr, config.collection_capacity);
     Ok(RunningServer {
         addr,
         info,
@@ -307,7 +310,7 @@ fn validate_store(store: &Store, seed: &Seed, capacity: usize) -> anyhow::Result
     )
 }
 
-fn ready_info(seed: &Seed, addr: SocketAddr) -> ReadyInfo {
+fn ready_info(seed: &Seed, addr: SocketAddr, collection_capacity: usize) -> ReadyInfo {
     let ip = match addr.ip() {
         IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
         IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
@@ -334,6 +337,7 @@ fn ready_info(seed: &Seed, addr: SocketAddr) -> ReadyInfo {
             .collect(),
         bearer_token: seed.app.bearer_token.clone(),
         tweet_ids: seed.tweets.iter().map(|t| t.id.clone()).collect(),
+        collection_capacity,
     }
 }
 

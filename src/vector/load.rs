@@ -617,7 +617,18 @@ fn lint(vector: &Vector, spec: &Spec) -> Vec<(String, String)> {
     let VectorBody::Steps(steps) = &vector.body else {
         return problems;
     };
-    let bindings = Bindings::placeholders_for(&vector.fixtures);
+    let mut bindings = Bindings::placeholders_for(&vector.fixtures);
+    for (name, fixture) in [
+        ("collection", &vector.fixtures.collection),
+        ("other_collection", &vector.fixtures.other_collection),
+    ] {
+        if fixture.as_ref().is_some_and(|f| f.at_capacity && f.tweets > 0) {
+            problems.push((
+                format!("/fixtures/{name}"),
+                "`at_capacity` fills the collection to the target's capacity: drop `tweets`".into(),
+            ));
+        }
+    }
     for (s, step) in steps.iter().enumerate() {
         let request = &step.request;
         for (name, text) in [("endpoint", &request.endpoint), ("path", &request.path)] {
@@ -718,6 +729,29 @@ fn lint(vector: &Vector, spec: &Spec) -> Vec<(String, String)> {
                     &mut problems,
                 );
             }
+            for (i, check) in expect.values.iter().enumerate() {
+                let pointer = format!("{base}/values/{i}");
+                check_fill(&bindings, &format!("{pointer}/pointer"), &[&check.pointer], &mut problems);
+                let compared = [
+                    ("equals", &check.equals),
+                    ("differs_from", &check.differs_from),
+                    ("has_item", &check.has_item),
+                    ("lacks_item", &check.lacks_item),
+                ];
+                for (name, value) in compared {
+                    if let Some(Err(e)) = value.as_ref().map(|v| bindings.fill_json(v)) {
+                        problems.push((format!("{pointer}/{name}"), e.to_string()));
+                    }
+                }
+                let predicates = compared.iter().filter(|(_, v)| v.is_some()).count()
+                    + usize::from(check.present.is_some());
+                if predicates == 0 {
+                    problems.push((
+                        pointer,
+                        "this value check checks nothing: add `present`, `equals`, `differs_from`, `has_item` or `lacks_item`".into(),
+                    ));
+                }
+            }
             for code in expect.error_codes.iter().flatten() {
                 if spec.error_codes.get(*code).is_none() {
                     problems.push((
@@ -728,6 +762,10 @@ fn lint(vector: &Vector, spec: &Spec) -> Vec<(String, String)> {
                     ));
                 }
             }
+        }
+        // What a step captures is defined for the steps after it, not for its own request.
+        for name in step.capture.keys() {
+            bindings.set(name.clone(), "captured");
         }
     }
     problems
@@ -746,6 +784,7 @@ fn checks_nothing(expect: &Expect) -> bool {
         soft_errors,
         timeline,
         rate_limit,
+        values,
     } = expect;
     status.is_none()
         && content_type.is_none()
@@ -756,6 +795,7 @@ fn checks_nothing(expect: &Expect) -> bool {
         && soft_errors.is_none()
         && timeline.is_none()
         && rate_limit.is_none()
+        && values.is_empty()
 }
 
 /// A `{{placeholder}}` where the runner fills none would be sent or compared literally.
@@ -768,7 +808,7 @@ fn check_not_templated(pointer: &str, text: &str, problems: &mut Vec<(String, St
     problems.push((
         pointer.to_string(),
         format!(
-            "placeholder `{name}` is never filled here: placeholders work only in the request's endpoint, path, query, form, body text and header values, and in the expected json, soft_errors tweet ids and timeline"
+            "placeholder `{name}` is never filled here: placeholders work only in the request's endpoint, path, query, form, body text and header values, and in the expected json, soft_errors tweet ids, timeline and values"
         ),
     ));
 }

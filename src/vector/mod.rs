@@ -268,6 +268,12 @@ pub struct CollectionFixture {
     /// `timeline_order` sent to `collections/create`, for the ordering vectors of the family.
     #[serde(default)]
     pub timeline_order: Option<String>,
+    /// Fill the collection to the target's declared capacity (`CONFORMANCE_COLLECTION_CAPACITY`;
+    /// the documentation gives no number) instead of adding `tweets`: `tweets[0]` is added first,
+    /// so it is the oldest addition. Vectors may name `tweets[0]` and `tweets[1]` only, the
+    /// capacity being the target's.
+    #[serde(default)]
+    pub at_capacity: bool,
 }
 
 impl CollectionFixture {
@@ -299,6 +305,12 @@ pub struct Step {
     /// rate-limit window is used up: `x-rate-limit-remaining: 0` or a 429. Bounded.
     #[serde(default)]
     pub exhaust_rate_limit: bool,
+    /// Values the later steps need from this step's answer, by name: `{"next":
+    /// "/response/cursors/next_cursor"}` binds `{{next}}` to the string (or number) at that JSON
+    /// pointer once the step has passed. Cursors and positions are opaque, so following them is
+    /// the only honest way to page.
+    #[serde(default)]
+    pub capture: BTreeMap<String, String>,
 }
 
 /// A request, in terms of the API rather than bytes.
@@ -503,6 +515,14 @@ pub enum Need {
     BearerToken,
     /// Enough `CONFORMANCE_TWEET_IDS` for the fixtures.
     TweetIds(usize),
+    /// `CONFORMANCE_COLLECTION_CAPACITY` (at least 2), and tweet ids enough to fill this many
+    /// collections to it besides `other_tweets`.
+    FullCollections {
+        /// Collections filled to capacity.
+        collections: usize,
+        /// Tweet ids needed besides theirs.
+        other_tweets: usize,
+    },
 }
 
 /// Where `oauth_*` parameters are sent; RFC 5849 section 3.5 allows all three.
@@ -578,6 +598,35 @@ pub struct Expect {
     /// remaining lower than in the previous step that had them).
     #[serde(default)]
     pub rate_limit: Option<RateLimitExpectation>,
+    /// Checks of single values of the body, each at a JSON pointer; templated.
+    #[serde(default)]
+    pub values: Vec<ValueCheck>,
+}
+
+/// A check of the value at one JSON pointer of the body. Every predicate given must hold; a
+/// pointer may hold placeholders (`/objects/timelines/{{collection.id}}`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueCheck {
+    /// Where, as a JSON pointer (RFC 6901) into the body.
+    pub pointer: String,
+    /// `true`: a value must be there; `false`: nothing may be there.
+    #[serde(default)]
+    pub present: Option<bool>,
+    /// The value is there and equals this one.
+    #[serde(default)]
+    pub equals: Option<serde_json::Value>,
+    /// Nothing is there, or a value other than this one (a page's `next_cursor` must not be the
+    /// cursor that was followed).
+    #[serde(default)]
+    pub differs_from: Option<serde_json::Value>,
+    /// The value is an array with an element that contains this one (objects: these keys with
+    /// these values, as `json` `subset` compares).
+    #[serde(default)]
+    pub has_item: Option<serde_json::Value>,
+    /// Nothing is there, or an array none of whose elements contains this one.
+    #[serde(default)]
+    pub lacks_item: Option<serde_json::Value>,
 }
 
 /// A single value or a list of acceptable values.
@@ -837,18 +886,20 @@ impl Vector {
             }
             needs.push(Need::TweetIds(3));
         }
-        let tweets = self.fixtures.collection.as_ref().map_or(0, |c| c.tweets)
-            + self
-                .fixtures
-                .other_collection
-                .as_ref()
-                .map_or(0, |c| c.tweets)
+        let collections = [&self.fixtures.collection, &self.fixtures.other_collection];
+        let tweets = collections.iter().copied().flatten().map(|c| c.tweets).sum::<usize>()
             + self.fixtures.spare_tweets;
         let tweets = match &self.body {
             VectorBody::Model(config) => tweets.max(config.tweets.max(2)),
             _ => tweets,
         };
-        if tweets > 0 {
+        let full = collections.iter().copied().flatten().filter(|c| c.at_capacity).count();
+        if full > 0 {
+            needs.push(Need::FullCollections {
+                collections: full,
+                other_tweets: tweets,
+            });
+        } else if tweets > 0 {
             needs.push(Need::TweetIds(tweets));
         }
         needs

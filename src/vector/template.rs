@@ -59,15 +59,17 @@ impl Bindings {
         let stand_ins = |prefix: &str, n: usize| -> Vec<String> {
             (0..n).map(|i| format!("{prefix}{i}")).collect()
         };
+        // A full collection's size is the target's; vectors may count on its first two tweets.
+        let tweets = |c: &super::CollectionFixture| if c.at_capacity { 2 } else { c.tweets };
         let mut bindings = Bindings::from_fixtures(&FixtureValues {
             collection: fixtures
                 .collection
                 .as_ref()
-                .map(|c| ("custom-1".to_string(), stand_ins("1", c.tweets))),
+                .map(|c| ("custom-1".to_string(), stand_ins("1", tweets(c)))),
             other_collection: fixtures
                 .other_collection
                 .as_ref()
-                .map(|c| ("custom-2".to_string(), stand_ins("2", c.tweets))),
+                .map(|c| ("custom-2".to_string(), stand_ins("2", tweets(c)))),
             spare_tweets: stand_ins("3", fixtures.spare_tweets),
         });
         let declared = [
