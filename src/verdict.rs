@@ -99,6 +99,9 @@ pub struct StepRecord {
     /// how long the target took to show the earlier write (`None`: judged on the first read).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settled: Option<Settled>,
+    /// Values the step was to `capture` for later steps and did not find; they fail the step.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub captures: Vec<Mismatch>,
 }
 
 /// How a state read converged.
@@ -176,6 +179,7 @@ impl VectorResult {
                     .iter()
                     .map(|(id, m)| (id.clone(), m.redacted(redactor)))
                     .collect(),
+                captures: step.captures.iter().map(|m| m.redacted(redactor)).collect(),
                 mismatches: step
                     .mismatches
                     .into_iter()
@@ -271,6 +275,9 @@ pub fn failure_text(
             out,
             "    broke {requirement_id} [{level}], checked on every response of the endpoint under test: {mismatch}"
         );
+    }
+    for mismatch in &record.captures {
+        let _ = writeln!(out, "    {mismatch}");
     }
     let met = record.mismatches.iter().any(|(_, found)| found.is_empty());
     match &record.mismatches[..] {

@@ -34,7 +34,10 @@ pub(super) fn check(
 }
 
 /// The check with its pointer and values filled.
-fn filled(check: &ValueCheck, bindings: &Bindings) -> Result<ValueCheck, crate::vector::TemplateError> {
+fn filled(
+    check: &ValueCheck,
+    bindings: &Bindings,
+) -> Result<ValueCheck, crate::vector::TemplateError> {
     let fill = |value: &Option<Value>| value.as_ref().map(|v| bindings.fill_json(v)).transpose();
     Ok(ValueCheck {
         pointer: bindings.fill(&check.pointer)?,
@@ -52,7 +55,8 @@ fn judge(check: &ValueCheck, body: &Value) -> Vec<Mismatch> {
     let found = body.pointer(at);
     let actual = || found.map_or_else(|| "nothing there".to_string(), show);
     let mut mismatches = Vec::new();
-    let mut fail = |expected: String| mismatches.push(Mismatch::new(CHECK, expected, actual()).at(at));
+    let mut fail =
+        |expected: String| mismatches.push(Mismatch::new(CHECK, expected, actual()).at(at));
     match (check.present, found) {
         (Some(true), None) => fail("a value".into()),
         (Some(false), Some(_)) => fail("nothing".into()),
@@ -73,7 +77,10 @@ fn judge(check: &ValueCheck, body: &Value) -> Vec<Mismatch> {
             .and_then(Value::as_array)
             .is_some_and(|items| items.iter().any(|i| contains(i, item)));
         if !holds {
-            fail(format!("an array with an element containing {}", show(item)));
+            fail(format!(
+                "an array with an element containing {}",
+                show(item)
+            ));
         }
     }
     if let Some(item) = &check.lacks_item {
@@ -91,7 +98,10 @@ fn judge(check: &ValueCheck, body: &Value) -> Vec<Mismatch> {
                     );
                 }
             }
-            Some(_) => fail(format!("an array without an element containing {}", show(item))),
+            Some(_) => fail(format!(
+                "an array without an element containing {}",
+                show(item)
+            )),
         }
     }
     mismatches
@@ -108,7 +118,10 @@ mod tests {
     use serde_json::json;
 
     fn run(check: ValueCheck, body: Value) -> Vec<String> {
-        judge(&check, &body).iter().map(ToString::to_string).collect()
+        judge(&check, &body)
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     fn at(pointer: &str) -> ValueCheck {
@@ -122,19 +135,31 @@ mod tests {
     fn present_and_equals() {
         let body = json!({"response": {"position": {"was_truncated": true}}});
         let truncated = "/response/position/was_truncated";
-        let present = ValueCheck { present: Some(true), ..at(truncated) };
+        let present = ValueCheck {
+            present: Some(true),
+            ..at(truncated)
+        };
         assert!(run(present, body.clone()).is_empty());
-        let absent = ValueCheck { present: Some(false), ..at(truncated) };
+        let absent = ValueCheck {
+            present: Some(false),
+            ..at(truncated)
+        };
         assert_eq!(
             run(absent, body.clone()),
             ["value at /response/position/was_truncated: expected nothing, actual true"]
         );
-        let equals = ValueCheck { equals: Some(json!(false)), ..at(truncated) };
+        let equals = ValueCheck {
+            equals: Some(json!(false)),
+            ..at(truncated)
+        };
         assert_eq!(
             run(equals, body.clone()),
             ["value at /response/position/was_truncated: expected false, actual true"]
         );
-        let missing = ValueCheck { equals: Some(json!(true)), ..at("/response/nope") };
+        let missing = ValueCheck {
+            equals: Some(json!(true)),
+            ..at("/response/nope")
+        };
         assert_eq!(
             run(missing, body),
             ["value at /response/nope: expected true, actual nothing there"]
@@ -162,17 +187,28 @@ mod tests {
     fn has_item_and_lacks_item_compare_elements_as_subsets() {
         let body = json!({"response": {"results": [{"timeline_id": "custom-1"}, {"timeline_id": "custom-2", "x": 1}]}});
         let results = "/response/results";
-        let has = |id: &str| ValueCheck { has_item: Some(json!({"timeline_id": id})), ..at(results) };
-        let lacks = |id: &str| ValueCheck { lacks_item: Some(json!({"timeline_id": id})), ..at(results) };
+        let has = |id: &str| ValueCheck {
+            has_item: Some(json!({"timeline_id": id})),
+            ..at(results)
+        };
+        let lacks = |id: &str| ValueCheck {
+            lacks_item: Some(json!({"timeline_id": id})),
+            ..at(results)
+        };
         assert!(run(has("custom-2"), body.clone()).is_empty());
         assert_eq!(run(has("custom-3"), body.clone()).len(), 1);
         assert!(run(lacks("custom-3"), body.clone()).is_empty());
         assert_eq!(
             run(lacks("custom-2"), body.clone()),
-            ["value at /response/results/1: expected no element containing {\"timeline_id\":\"custom-2\"}, actual {\"timeline_id\":\"custom-2\",\"x\":1}"]
+            [
+                "value at /response/results/1: expected no element containing {\"timeline_id\":\"custom-2\"}, actual {\"timeline_id\":\"custom-2\",\"x\":1}"
+            ]
         );
         assert!(run(lacks("custom-1"), json!({"response": {}})).is_empty());
-        assert_eq!(run(lacks("custom-1"), json!({"response": {"results": "no"}})).len(), 1);
+        assert_eq!(
+            run(lacks("custom-1"), json!({"response": {"results": "no"}})).len(),
+            1
+        );
         assert_eq!(run(has("custom-1"), json!({"response": {}})).len(), 1);
     }
 }

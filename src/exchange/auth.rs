@@ -230,6 +230,7 @@ mod tests {
             limited_user: None,
             bearer_token: None,
             tweet_ids: Vec::new(),
+            collection_capacity: None,
             timeout: std::time::Duration::from_secs(1),
             http: std::sync::OnceLock::new(),
         };

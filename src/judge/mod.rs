@@ -305,6 +305,7 @@ pub fn judge_har(
                 passed,
                 invariants: Vec::new(),
                 settled: None,
+                captures: Vec::new(),
             }],
         })));
     }

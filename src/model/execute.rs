@@ -820,6 +820,7 @@ fn record(step: &str, exchange: Exchange) -> StepRecord {
         passed: true,
         invariants: Vec::new(),
         settled: None,
+        captures: Vec::new(),
     }
 }
 

@@ -13,6 +13,8 @@ pub struct Budget {
     pub requests: BTreeMap<(&'static str, String), usize>,
     /// Steps that send until the target reports the window used up: (vector id, token, endpoint).
     pub exhausting: Vec<(String, &'static str, String)>,
+    /// Fixtures filled to the target's collection capacity: (vector id, token).
+    pub full_collections: Vec<(String, &'static str)>,
 }
 
 impl Budget {
@@ -45,6 +47,9 @@ impl Budget {
                 let owner = token_of(fixture.owner.unwrap_or(default_owner));
                 budget.add(owner, "collections/create", 1);
                 budget.add(owner, "collections/entries/add", fixture.tweets);
+                if fixture.at_capacity {
+                    budget.full_collections.push((loaded.id.clone(), owner));
+                }
                 budget.add(owner, "collections/destroy", 1);
             }
             for step in steps {
@@ -95,6 +100,12 @@ impl Budget {
             let _ = writeln!(
                 out,
                 "plus {id}: sends {endpoint} as the {token} until the target reports the window used up (at most the window's limit + 1)"
+            );
+        }
+        for (id, token) in &self.full_collections {
+            let _ = writeln!(
+                out,
+                "plus {id}: sends collections/entries/add as the {token} once per tweet of the target's collection capacity (CONFORMANCE_COLLECTION_CAPACITY)"
             );
         }
         out

@@ -239,6 +239,7 @@ async fn run_online(
                 )],
                 passed: false,
                 settled: None,
+                captures: Vec::new(),
             },
             Err(SendError::Throttled(reason)) => {
                 outcome = not_judged(NotJudgedCause::Throttled, reason);
@@ -255,16 +256,18 @@ async fn run_online(
             }
         }
         if record.passed {
-            if let Err(mismatches) = capture(step, &record, &mut bindings) {
+            if let Err(missing) = capture(step, &record, &mut bindings) {
                 record.passed = false;
-                record.mismatches.push(("capture".into(), mismatches));
+                record.captures = missing;
             }
         }
         let passed = record.passed;
         if !passed {
             level = level_with_invariants(level, &record, spec);
             let mut message = failure_text(id, path, vector, spec, steps.len(), i, &record);
-            if record.settled.is_some() || is_state_read(step) {
+            // A read that passed but lacked a value to capture was not retried.
+            let judged_failed = record.captures.is_empty();
+            if judged_failed && (record.settled.is_some() || is_state_read(step)) {
                 message.push_str(&consistency_note(session.patience.consistency_window));
             }
             outcome = Outcome::Failed { message };
@@ -290,7 +293,9 @@ fn capture(step: &Step, record: &StepRecord, bindings: &mut Bindings) -> Result<
     for (name, pointer) in &step.capture {
         match body.and_then(|json| json.pointer(pointer)) {
             Some(serde_json::Value::String(text)) => bindings.set(name.clone(), text.clone()),
-            Some(serde_json::Value::Number(number)) => bindings.set(name.clone(), number.to_string()),
+            Some(serde_json::Value::Number(number)) => {
+                bindings.set(name.clone(), number.to_string())
+            }
             other => missing.push(
                 Mismatch::new(
                     format!("capture `{name}`"),
@@ -301,7 +306,11 @@ fn capture(step: &Step, record: &StepRecord, bindings: &mut Bindings) -> Result<
             ),
         }
     }
-    if missing.is_empty() { Ok(()) } else { Err(missing) }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(missing)
+    }
 }
 
 fn consistency_note(window: Duration) -> String {
@@ -469,6 +478,7 @@ pub fn judge_step(
         passed: passed && invariants.is_empty(),
         invariants,
         settled: None,
+        captures: Vec::new(),
     }
 }
 

@@ -622,7 +622,10 @@ fn lint(vector: &Vector, spec: &Spec) -> Vec<(String, String)> {
         ("collection", &vector.fixtures.collection),
         ("other_collection", &vector.fixtures.other_collection),
     ] {
-        if fixture.as_ref().is_some_and(|f| f.at_capacity && f.tweets > 0) {
+        if fixture
+            .as_ref()
+            .is_some_and(|f| f.at_capacity && f.tweets > 0)
+        {
             problems.push((
                 format!("/fixtures/{name}"),
                 "`at_capacity` fills the collection to the target's capacity: drop `tweets`".into(),
@@ -731,7 +734,12 @@ fn lint(vector: &Vector, spec: &Spec) -> Vec<(String, String)> {
             }
             for (i, check) in expect.values.iter().enumerate() {
                 let pointer = format!("{base}/values/{i}");
-                check_fill(&bindings, &format!("{pointer}/pointer"), &[&check.pointer], &mut problems);
+                check_fill(
+                    &bindings,
+                    &format!("{pointer}/pointer"),
+                    &[&check.pointer],
+                    &mut problems,
+                );
                 let compared = [
                     ("equals", &check.equals),
                     ("differs_from", &check.differs_from),

@@ -887,13 +887,23 @@ impl Vector {
             needs.push(Need::TweetIds(3));
         }
         let collections = [&self.fixtures.collection, &self.fixtures.other_collection];
-        let tweets = collections.iter().copied().flatten().map(|c| c.tweets).sum::<usize>()
+        let tweets = collections
+            .iter()
+            .copied()
+            .flatten()
+            .map(|c| c.tweets)
+            .sum::<usize>()
             + self.fixtures.spare_tweets;
         let tweets = match &self.body {
             VectorBody::Model(config) => tweets.max(config.tweets.max(2)),
             _ => tweets,
         };
-        let full = collections.iter().copied().flatten().filter(|c| c.at_capacity).count();
+        let full = collections
+            .iter()
+            .copied()
+            .flatten()
+            .filter(|c| c.at_capacity)
+            .count();
         if full > 0 {
             needs.push(Need::FullCollections {
                 collections: full,

@@ -240,3 +240,34 @@ fn a_must_vector_whose_needs_are_not_configured_makes_the_run_incomplete() {
         "{out}"
     );
 }
+
+/// A step whose capture finds nothing fails where it is, naming the name and the pointer, and
+/// the steps that would have sent the value are not sent; with the pointer right, the same vector
+/// passes (against the embedded server).
+#[test]
+fn a_capture_that_finds_nothing_fails_its_step_by_name_and_pointer() {
+    let dir = vectors_with(&["entries/page-follow.json"]);
+    let path = dir.path().join("entries/page-follow.json");
+    let right = std::fs::read_to_string(&path).unwrap();
+    let coverage = ["--skip", "requirement::"];
+    assert!(run(dir.path(), &coverage).status.success());
+
+    let wrong = right.replace(
+        "/response/position/min_position",
+        "/response/position/minimum",
+    );
+    assert_ne!(wrong, right);
+    std::fs::write(&path, wrong).unwrap();
+    let output = run(dir.path(), &coverage);
+    let out = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    assert!(
+        trial_line(&out, "entries::page_follow").ends_with("FAILED"),
+        "{out}"
+    );
+    assert!(out.contains("step 1 of 2"), "{out}");
+    assert!(
+        out.contains("capture `older` at /response/position/minimum: expected a string or a number for the steps after this one, actual nothing there"),
+        "{out}"
+    );
+}

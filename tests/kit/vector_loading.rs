@@ -375,6 +375,60 @@ fn undefined_placeholders_are_lint_errors_wherever_they_appear() {
 }
 
 #[test]
+fn captured_names_exist_only_after_their_step_and_value_checks_are_linted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = online_vector();
+    let step = v["steps"][0].clone();
+    let mut first = step.clone();
+    // Used in the step that captures it: not yet defined.
+    first["request"]["query"]["tweet_id"] = json!("{{next}}");
+    first["capture"] = json!({"next": "/response/cursors/next_cursor"});
+    let mut second = step.clone();
+    second["request"]["query"]["tweet_id"] = json!("{{next}}");
+    second["expect"]["values"] = json!([
+        {"pointer": "/response/{{nope}}", "present": true},
+        {"pointer": "/response/errors", "lacks_item": {"tweet_id": "{{later}}"}},
+        {"pointer": "/response/errors", "present": true, "equals": "{{next}}"}
+    ]);
+    second["capture"] = json!({"later": "/response/x"});
+    v["steps"] = json!([first, second]);
+    v["fixtures"]["collection"]["at_capacity"] = json!(true);
+    write_json(dir.path(), "captures.json", &v);
+
+    let loaded = load(dir.path());
+    let errors = errors_of(&loaded, "captures.json");
+    let expected = [
+        ("/steps/0/request/query/tweet_id", "`next` is not defined"),
+        ("/steps/1/expect/values/0/pointer", "`nope` is not defined"),
+        (
+            "/steps/1/expect/values/1/lacks_item",
+            "`later` is not defined",
+        ),
+        ("/fixtures/collection", "drop `tweets`"),
+    ];
+    for (pointer, text) in expected {
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.pointer == pointer && e.message.contains(text)),
+            "no error containing {text:?} at {pointer}:\n{}",
+            rendered(errors)
+        );
+    }
+    assert_eq!(errors.len(), expected.len(), "{}", rendered(errors));
+
+    // The schema refuses a capture that is not a JSON pointer and a value check that checks nothing.
+    let mut v = online_vector();
+    v["steps"][0]["capture"] = json!({"next": "response/cursors"});
+    v["steps"][0]["expect"]["values"] = json!([{"pointer": "/response"}]);
+    write_json(dir.path(), "shapes.json", &v);
+    let loaded = load(dir.path());
+    let errors = rendered(errors_of(&loaded, "shapes.json"));
+    assert!(errors.contains("/steps/0/capture/next"), "{errors}");
+    assert!(errors.contains("/steps/0/expect/values/0"), "{errors}");
+}
+
+#[test]
 fn a_missing_required_key_is_named_at_its_pointer() {
     let dir = tempfile::tempdir().unwrap();
     let mut no_steps = online_vector();
