@@ -514,7 +514,7 @@ impl Touches {
         {
             touches.endpoints.insert(Endpoint::Create);
             touches.endpoints.insert(Endpoint::Destroy);
-            if fixture.tweets > 0 {
+            if fixture.tweets > 0 || fixture.at_capacity {
                 touches.endpoints.insert(Endpoint::EntriesAdd);
             }
         }

@@ -824,7 +824,7 @@ impl Vector {
         let collections = [&self.fixtures.collection, &self.fixtures.other_collection];
         for fixture in collections.into_iter().flatten() {
             endpoints.push("collections/create");
-            if fixture.tweets > 0 {
+            if fixture.tweets > 0 || fixture.at_capacity {
                 endpoints.push("collections/entries/add");
             }
             endpoints.push("collections/destroy");
