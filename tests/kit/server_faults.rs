@@ -447,11 +447,14 @@ async fn probe(kit: &Kit, fault: Fault) -> String {
         | Fault::UpdateForeignCollection
         | Fault::ListScreenNameIgnored
         | Fault::ListCallerOnly
+        | Fault::ListCursorIgnored
         | Fault::ListNextCursorMissing
         | Fault::ListCountIgnored
+        | Fault::ListTweetIdIgnored
         | Fault::EntriesReversed
         | Fault::EntriesTimelineOrderIgnored
         | Fault::EntriesCountIgnored
+        | Fault::EntriesMaxPositionExclusive
         | Fault::EntriesMinPositionInclusive
         | Fault::EntriesNeverTruncated
         | Fault::EntriesPositionsSwapped
@@ -461,6 +464,9 @@ async fn probe(kit: &Kit, fault: Fault) -> String {
         | Fault::AddDuplicateHardError
         | Fault::AddDuplicateSilent
         | Fault::AddForeignCollection
+        | Fault::AddCapacityRefused
+        | Fault::AddCapacityEvictsNewest
+        | Fault::AddCapacityUnbounded
         | Fault::MoveNotFoundHard
         | Fault::MoveNoop
         | Fault::MoveAboveIgnored
