@@ -81,7 +81,8 @@ pub struct ServerConfig {
     pub state_file: Option<PathBuf>,
     /// Largest accepted request body in bytes.
     pub max_body_bytes: usize,
-    /// Entries per collection before the oldest addition is evicted.
+    /// Entries per collection before an add evicts the oldest addition (at least 1: `start`
+    /// refuses 0); announced in the ready line.
     pub collection_capacity: usize,
     /// Log one line per request on stderr.
     pub log_requests: bool,
