@@ -26,7 +26,7 @@ use super::policy::{
 };
 use super::policy::{EntriesOrder, SoftAnswer};
 use super::routes::Endpoint;
-use super::store::TimelineOrder;
+use super::store::{AtCapacity, TimelineOrder};
 
 /// How binding the requirement a fault breaks is. The server keeps its own small enum rather than
 /// the harness's level type, because the server never imports the harness.
@@ -205,16 +205,22 @@ pub enum Fault {
     ListScreenNameIgnored,
     /// collections/list ignores user_id and screen_name: it always lists the caller's collections
     ListCallerOnly,
+    /// collections/list ignores cursor: every page is the first one
+    ListCursorIgnored,
     /// collections/list gives no next_cursor when more results exist
     ListNextCursorMissing,
     /// collections/list ignores count: pages are always 20 long
     ListCountIgnored,
+    /// collections/list ignores tweet_id: the user's collections are listed whether they hold the tweet or not
+    ListTweetIdIgnored,
     /// collections/entries lists the timeline in reverse
     EntriesReversed,
     /// collections/entries lists every collection newest tweet first, whatever its timeline_order
     EntriesTimelineOrderIgnored,
     /// collections/entries ignores count: pages are always 20 long
     EntriesCountIgnored,
+    /// collections/entries treats max_position as exclusive
+    EntriesMaxPositionExclusive,
     /// collections/entries treats min_position as inclusive
     EntriesMinPositionInclusive,
     /// collections/entries always answers was_truncated false, even when more tweets are outside the page
@@ -233,6 +239,12 @@ pub enum Fault {
     AddDuplicateSilent,
     /// collections/entries/add does not check ownership: a tweet is added to another user's collection
     AddForeignCollection,
+    /// collections/entries/add to a full collection is refused instead of evicting the oldest addition
+    AddCapacityRefused,
+    /// collections/entries/add to a full collection evicts the most recent addition instead of the oldest
+    AddCapacityEvictsNewest,
+    /// collections/entries/add to a full collection evicts nothing: the collection grows past its capacity
+    AddCapacityUnbounded,
     /// collections/entries/move answers a tweet not in the collection with a hard 404 / 144 instead of the soft not_found
     MoveNotFoundHard,
     /// collections/entries/move answers success but leaves the order unchanged
@@ -289,7 +301,7 @@ impl Fault {
     }
 
     /// Every fault, in the order of the docs table.
-    pub const ALL: [Fault; 109] = [
+    pub const ALL: [Fault; 115] = [
         Fault::AuthSkipped,
         Fault::BodyParamsUnsigned,
         Fault::StaleTimestampAccepted,
@@ -363,11 +375,14 @@ impl Fault {
         Fault::UpdateForeignCollection,
         Fault::ListScreenNameIgnored,
         Fault::ListCallerOnly,
+        Fault::ListCursorIgnored,
         Fault::ListNextCursorMissing,
         Fault::ListCountIgnored,
+        Fault::ListTweetIdIgnored,
         Fault::EntriesReversed,
         Fault::EntriesTimelineOrderIgnored,
         Fault::EntriesCountIgnored,
+        Fault::EntriesMaxPositionExclusive,
         Fault::EntriesMinPositionInclusive,
         Fault::EntriesNeverTruncated,
         Fault::EntriesPositionsSwapped,
@@ -377,6 +392,9 @@ impl Fault {
         Fault::AddDuplicateHardError,
         Fault::AddDuplicateSilent,
         Fault::AddForeignCollection,
+        Fault::AddCapacityRefused,
+        Fault::AddCapacityEvictsNewest,
+        Fault::AddCapacityUnbounded,
         Fault::MoveNotFoundHard,
         Fault::MoveNoop,
         Fault::MoveAboveIgnored,
@@ -873,6 +891,12 @@ impl Fault {
                 "list.user_id",
                 "collections/list ignores user_id and screen_name: it always lists the caller's collections",
             ),
+            Fault::ListCursorIgnored => (
+                "list-cursor-ignored",
+                Must,
+                "list.cursor.follows",
+                "collections/list ignores cursor: every page is the first one (following next_cursor answers the first page again)",
+            ),
             Fault::ListNextCursorMissing => (
                 "list-next-cursor-missing",
                 Must,
@@ -884,6 +908,12 @@ impl Fault {
                 Must,
                 "list.count",
                 "collections/list ignores count: pages are always 20 long",
+            ),
+            Fault::ListTweetIdIgnored => (
+                "list-tweet-id-ignored",
+                Must,
+                "list.tweet_id.filters",
+                "collections/list ignores tweet_id: the user's collections are listed whether they hold the tweet or not",
             ),
             Fault::EntriesReversed => (
                 "entries-reversed",
@@ -903,10 +933,16 @@ impl Fault {
                 "entries.count",
                 "collections/entries ignores count: pages are always 20 long",
             ),
+            Fault::EntriesMaxPositionExclusive => (
+                "entries-max-position-exclusive",
+                Must,
+                "entries.position.sort_index",
+                "collections/entries treats max_position as exclusive (\"less than\" instead of \"less than or equal\"): an entry's sort_index as max_position leaves that entry out",
+            ),
             Fault::EntriesMinPositionInclusive => (
                 "entries-min-position-inclusive",
-                Should,
-                "entries.position.bounds",
+                Must,
+                "entries.position.sort_index",
                 "collections/entries treats min_position as inclusive (\"greater than or equal\" instead of \"greater than\")",
             ),
             Fault::EntriesNeverTruncated => (
@@ -956,6 +992,24 @@ impl Fault {
                 Must,
                 "collections.foreign.refused",
                 "collections/entries/add does not check ownership: a tweet is added to another user's collection",
+            ),
+            Fault::AddCapacityRefused => (
+                "add-capacity-refused",
+                Must,
+                "add.capacity.evicts_oldest",
+                "collections/entries/add to a full collection is refused 403 / 87 instead of evicting the oldest addition",
+            ),
+            Fault::AddCapacityEvictsNewest => (
+                "add-capacity-evicts-newest",
+                Must,
+                "add.capacity.evicts_oldest",
+                "collections/entries/add to a full collection evicts the most recent earlier addition instead of the oldest",
+            ),
+            Fault::AddCapacityUnbounded => (
+                "add-capacity-unbounded",
+                Must,
+                "add.capacity.evicts_oldest",
+                "collections/entries/add to a full collection evicts nothing: the collection grows past its capacity",
             ),
             Fault::MoveNotFoundHard => (
                 "move-not-found-hard",
@@ -1154,11 +1208,14 @@ impl Fault {
             | Fault::UpdateForeignCollection => only(&[Endpoint::Update]),
             Fault::ListScreenNameIgnored
             | Fault::ListCallerOnly
+            | Fault::ListCursorIgnored
             | Fault::ListNextCursorMissing
-            | Fault::ListCountIgnored => only(&[Endpoint::List]),
+            | Fault::ListCountIgnored
+            | Fault::ListTweetIdIgnored => only(&[Endpoint::List]),
             Fault::EntriesReversed
             | Fault::EntriesTimelineOrderIgnored
             | Fault::EntriesCountIgnored
+            | Fault::EntriesMaxPositionExclusive
             | Fault::EntriesMinPositionInclusive
             | Fault::EntriesNeverTruncated
             | Fault::EntriesPositionsSwapped => only(&[Endpoint::Entries]),
@@ -1167,7 +1224,10 @@ impl Fault {
             | Fault::AddAboveIgnored
             | Fault::AddDuplicateHardError
             | Fault::AddDuplicateSilent
-            | Fault::AddForeignCollection => only(&[Endpoint::EntriesAdd]),
+            | Fault::AddForeignCollection
+            | Fault::AddCapacityRefused
+            | Fault::AddCapacityEvictsNewest
+            | Fault::AddCapacityUnbounded => only(&[Endpoint::EntriesAdd]),
             Fault::MoveNotFoundHard | Fault::MoveNoop | Fault::MoveAboveIgnored => {
                 only(&[Endpoint::EntriesMove])
             }
@@ -1266,11 +1326,14 @@ impl Fault {
             Fault::UpdateForeignCollection => p.check_ownership = false,
             Fault::ListScreenNameIgnored => p.list_by_screen_name = false,
             Fault::ListCallerOnly => p.list_by_user_id = false,
+            Fault::ListCursorIgnored => p.list_cursor = false,
             Fault::ListNextCursorMissing => p.next_cursor = false,
             Fault::ListCountIgnored => p.read_count = false,
+            Fault::ListTweetIdIgnored => p.list_tweet_filter = false,
             Fault::EntriesReversed => p.entries_order = EntriesOrder::Reversed,
             Fault::EntriesTimelineOrderIgnored => p.entries_order = EntriesOrder::NewestTweetFirst,
             Fault::EntriesCountIgnored => p.read_count = false,
+            Fault::EntriesMaxPositionExclusive => p.max_position_inclusive = false,
             Fault::EntriesMinPositionInclusive => p.min_position_exclusive = false,
             Fault::EntriesNeverTruncated => p.report_truncation = false,
             Fault::EntriesPositionsSwapped => p.positions_in_order = false,
@@ -1280,6 +1343,9 @@ impl Fault {
             Fault::AddDuplicateHardError => p.duplicate = SoftAnswer::Refuse(INVALID_PARAMETER),
             Fault::AddDuplicateSilent => p.duplicate = SoftAnswer::Succeed,
             Fault::AddForeignCollection => p.check_ownership = false,
+            Fault::AddCapacityRefused => p.at_capacity = AtCapacity::Refuse,
+            Fault::AddCapacityEvictsNewest => p.at_capacity = AtCapacity::EvictNewest,
+            Fault::AddCapacityUnbounded => p.at_capacity = AtCapacity::Grow,
             Fault::MoveNotFoundHard => p.move_not_found = SoftAnswer::Refuse(Refusal::code(144)),
             Fault::MoveNoop => p.move_moves = false,
             Fault::MoveAboveIgnored => p.honour_above = false,

@@ -53,7 +53,7 @@ pub use policy::{
 pub use rate_limit::{DEFAULT_LIMIT, DEFAULT_WINDOW_SECS, RateLimitConfig, endpoint_key};
 pub use routes::Endpoint;
 pub use seed::{Seed, SeedApp, SeedToken, SeedTweet, SeedUser};
-pub use store::{Collection, Entry, Store, TimelineOrder};
+pub use store::{AtCapacity, Collection, Entry, Store, TimelineOrder};
 pub use variants::{SLOW_RESPONSE_LATENCY, Variant};
 
 use state::AppState;
@@ -81,7 +81,8 @@ pub struct ServerConfig {
     pub state_file: Option<PathBuf>,
     /// Largest accepted request body in bytes.
     pub max_body_bytes: usize,
-    /// Entries per collection before the oldest addition is evicted.
+    /// Entries per collection before an add evicts the oldest addition (at least 1: `start`
+    /// refuses 0); announced in the ready line.
     pub collection_capacity: usize,
     /// Log one line per request on stderr.
     pub log_requests: bool,
@@ -157,9 +158,16 @@ pub struct ReadyInfo {
     pub bearer_token: String,
     /// Public tweets that may be added to collections.
     pub tweet_ids: Vec<String>,
-    /// How many tweets a collection holds before an add evicts the oldest.
-    #[serde(default)]
+    /// Entries a collection holds before an add evicts the oldest addition, so a harness can
+    /// fill a collection to its capacity; ready lines of servers older than this field mean
+    /// [`DEFAULT_COLLECTION_CAPACITY`].
+    #[serde(default = "default_collection_capacity")]
     pub collection_capacity: usize,
+}
+
+/// What a ready line without `collection_capacity` means: the capacity servers had before it.
+fn default_collection_capacity() -> usize {
+    DEFAULT_COLLECTION_CAPACITY
 }
 
 /// One seeded user and their token pair.
@@ -239,12 +247,21 @@ impl RunningServer {
 /// writable, or when the file is not a valid state file of this server.
 pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     config.seed.validate().context("invalid seed")?;
+    anyhow::ensure!(
+        config.collection_capacity > 0,
+        "the collection capacity must be at least 1"
+    );
     let (store, durability) = match &config.state_file {
         Some(path) => {
+            // A server that lets collections grow past capacity may have saved them so.
+            let behaviour = config.behaviour();
+            let grows = Endpoint::ALL
+                .iter()
+                .any(|e| behaviour.for_endpoint(*e).at_capacity == AtCapacity::Grow);
             let (path, seed, capacity) = (
                 path.clone(),
                 config.seed.clone(),
-                config.collection_capacity,
+                Some(config.collection_capacity).filter(|_| !grows),
             );
             let (store, durability) = tokio::task::spawn_blocking(move || {
                 persist::open(&path, |store| validate_store(store, &seed, capacity))
@@ -296,8 +313,9 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     })
 }
 
-/// A loaded store may only hold what this server could have produced with this seed.
-fn validate_store(store: &Store, seed: &Seed, capacity: usize) -> anyhow::Result<()> {
+/// A loaded store may only hold what this server could have produced with this seed (and
+/// within `capacity`, unless `None`: a server whose collections grow past it).
+fn validate_store(store: &Store, seed: &Seed, capacity: Option<usize>) -> anyhow::Result<()> {
     let tweets: std::collections::HashSet<u64> = seed
         .tweets
         .iter()
@@ -375,6 +393,11 @@ pub struct ServeArgs {
     /// Largest accepted request body in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
+    /// Entries a collection holds before an add evicts its oldest addition (undocumented: "a
+    /// few thousand Tweets"); announced in the ready line. A small one lets a suite fill a
+    /// collection quickly.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_COLLECTION_CAPACITY, value_parser = parse_capacity)]
+    pub collection_capacity: usize,
     /// Log one line per request on stderr.
     #[arg(long)]
     pub log_requests: bool,
@@ -428,6 +451,14 @@ fn parse_secs(value: &str) -> Result<f64, String> {
     }
 }
 
+fn parse_capacity(value: &str) -> Result<usize, String> {
+    match value.trim().parse::<usize>() {
+        Ok(0) => Err("a collection must hold at least 1 tweet".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("expected a number of tweets, got {value:?}")),
+    }
+}
+
 fn parse_rate_limit(value: &str) -> Result<(String, u32), String> {
     let (endpoint, limit) = value
         .split_once('=')
@@ -467,7 +498,7 @@ impl ServeArgs {
             },
             state_file: self.state.clone(),
             max_body_bytes: self.max_body_bytes,
-            collection_capacity: DEFAULT_COLLECTION_CAPACITY,
+            collection_capacity: self.collection_capacity,
             log_requests: self.log_requests,
             faults: self.faults.iter().copied().collect(),
             variants: self.variants.iter().copied().collect(),

@@ -20,7 +20,7 @@ use serde_json::Value;
 use super::errors::{ApiError, JSON_CONTENT_TYPE};
 use super::faults::Fault;
 use super::routes::Endpoint;
-use super::store::TimelineOrder;
+use super::store::{AtCapacity, TimelineOrder};
 use super::variants::Variant;
 
 /// A hard refusal: a code, and the status and message the code table gives it unless overridden.
@@ -326,8 +326,9 @@ pub struct Policy {
     pub honour_above: bool,
     /// entries/add: the answer to a tweet already in the collection.
     pub duplicate: SoftAnswer,
-    /// entries/add: beyond capacity the oldest addition is evicted (else the add is refused).
-    pub evict_at_capacity: bool,
+    /// entries/add (and curate's adds): what an add to a full collection does; [D-ADD] evicts
+    /// the oldest addition.
+    pub at_capacity: AtCapacity,
     /// entries/move: the answer to a tweet not in the collection.
     pub move_not_found: SoftAnswer,
     /// entries/move: the tweet is moved (else the success envelope, order unchanged).
@@ -498,7 +499,7 @@ impl Default for Policy {
             honour_relative_to: true,
             honour_above: true,
             duplicate: SoftAnswer::Report,
-            evict_at_capacity: true,
+            at_capacity: AtCapacity::EvictOldest,
             move_not_found: SoftAnswer::Report,
             move_moves: true,
             move_time_ordered: Refusal::code(87),

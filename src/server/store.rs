@@ -99,6 +99,27 @@ impl Collection {
         self.entries.iter().position(|e| e.tweet_id == tweet_id)
     }
 
+    /// After the addition numbered `added`: if the collection holds more than `capacity`
+    /// entries, evicts one as `at_capacity` says (never the addition itself).
+    fn evict_over(&mut self, capacity: usize, at_capacity: AtCapacity, added: u64) {
+        if self.entries.len() <= capacity.max(1) {
+            return;
+        }
+        let others = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.added_seq != added);
+        let victim = match at_capacity {
+            AtCapacity::EvictOldest => others.min_by_key(|(_, e)| e.added_seq),
+            AtCapacity::EvictNewest => others.max_by_key(|(_, e)| e.added_seq),
+            AtCapacity::Refuse | AtCapacity::Grow => None,
+        };
+        if let Some((i, _)) = victim {
+            self.entries.remove(i);
+        }
+    }
+
     /// The numeric part of the id (used in the web permalink).
     pub fn numeric_id(&self) -> &str {
         self.id.strip_prefix("custom-").unwrap_or(&self.id)
@@ -128,6 +149,23 @@ pub enum AddOutcome {
     Duplicate,
     /// `relative_to` is not in the collection.
     RelativeNotFound,
+    /// The collection is full and [`AtCapacity::Refuse`] keeps it as it is.
+    Full,
+}
+
+/// What adding a new tweet to a full collection does. [D-ADD] documents the first; the others
+/// exist so the fault profiles can bend this one choice where it is made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum AtCapacity {
+    /// The tweet is added and the earliest addition evicted (faithful).
+    #[default]
+    EvictOldest,
+    /// The tweet is added and the latest earlier addition evicted.
+    EvictNewest,
+    /// Nothing changes; the add is refused.
+    Refuse,
+    /// The tweet is added and nothing evicted: the collection grows past its capacity.
+    Grow,
 }
 
 /// Result of moving a tweet.
@@ -205,7 +243,7 @@ impl Store {
         &self,
         owner_exists: impl Fn(&str) -> bool,
         tweet_exists: impl Fn(u64) -> bool,
-        capacity: usize,
+        capacity: Option<usize>,
     ) -> anyhow::Result<()> {
         anyhow::ensure!(
             self.last_collection_number < MAX_ID,
@@ -261,9 +299,9 @@ impl Store {
             {
                 return Err(at(format!("url {:?} is not an http(s) URL", c.url)));
             }
-            if c.entries.len() > capacity.max(1) {
+            if let Some(capacity) = capacity.filter(|&cap| c.entries.len() > cap.max(1)) {
                 return Err(at(format!(
-                    "holds {} entries (capacity {})",
+                    "holds {} entries (capacity {}; a larger --collection-capacity accepts it)",
                     c.entries.len(),
                     capacity.max(1)
                 )));
@@ -377,6 +415,19 @@ impl Store {
         placement: Placement,
         capacity: usize,
     ) -> Option<AddOutcome> {
+        self.add_with(id, tweet_id, placement, capacity, AtCapacity::EvictOldest)
+    }
+
+    /// [`Store::add`], with `at_capacity` deciding what an add to a full collection does (the
+    /// one place the policy's choice is carried out, for entries/add and curate alike).
+    pub fn add_with(
+        &mut self,
+        id: &str,
+        tweet_id: u64,
+        placement: Placement,
+        capacity: usize,
+        at_capacity: AtCapacity,
+    ) -> Option<AddOutcome> {
         self.add_seq += 1;
         let seq = self.add_seq;
         let collection = self.collections.get_mut(id)?;
@@ -389,6 +440,9 @@ impl Store {
             {
                 return Some(AddOutcome::RelativeNotFound);
             }
+        }
+        if at_capacity == AtCapacity::Refuse && collection.entries.len() >= capacity.max(1) {
+            return Some(AddOutcome::Full);
         }
         self.touch(id);
         let collection = self.collections.get_mut(id)?;
@@ -423,17 +477,7 @@ impl Store {
                 );
             }
         }
-        if collection.entries.len() > capacity.max(1) {
-            if let Some(oldest) = collection
-                .entries
-                .iter()
-                .enumerate()
-                .min_by_key(|(_, e)| e.added_seq)
-                .map(|(i, _)| i)
-            {
-                collection.entries.remove(oldest);
-            }
-        }
+        collection.evict_over(capacity, at_capacity, seq);
         Some(AddOutcome::Added)
     }
 
@@ -457,15 +501,34 @@ impl Store {
         }
     }
 
-    /// Puts a removed tweet back with the sort index it had (the `readd-keeps-position` fault);
-    /// `false` when the collection does not remember it or holds it already.
-    pub fn restore_removed(&mut self, id: &str, tweet_id: u64) -> bool {
+    /// Puts a removed tweet back with the sort index it had (the `readd-keeps-position` fault),
+    /// as a new addition that `capacity` and `at_capacity` apply to like any other; `false` when
+    /// the collection does not remember it, holds it already, or is full and refuses.
+    pub fn restore_removed(
+        &mut self,
+        id: &str,
+        tweet_id: u64,
+        capacity: usize,
+        at_capacity: AtCapacity,
+    ) -> bool {
+        let Some(collection) = self.collections.get(id) else {
+            return false;
+        };
+        let remembered = collection.removed.iter().find(|e| e.tweet_id == tweet_id);
+        // A later addition may have taken the old sort index: then it is an ordinary add.
+        let taken = |index: u64| collection.entries.iter().any(|e| e.sort_index == index);
+        if collection.contains(tweet_id)
+            || remembered.is_none_or(|e| taken(e.sort_index))
+            || (at_capacity == AtCapacity::Refuse && collection.entries.len() >= capacity.max(1))
+        {
+            return false;
+        }
+        self.add_seq += 1;
+        let seq = self.add_seq;
+        self.touch(id);
         let Some(collection) = self.collections.get_mut(id) else {
             return false;
         };
-        if collection.contains(tweet_id) {
-            return false;
-        }
         let Some(p) = collection
             .removed
             .iter()
@@ -473,13 +536,15 @@ impl Store {
         else {
             return false;
         };
-        let entry = collection.removed.remove(p);
+        let mut entry = collection.removed.remove(p);
+        entry.added_seq = seq;
         let at = collection
             .entries
             .iter()
             .position(|e| e.sort_index < entry.sort_index)
             .unwrap_or(collection.entries.len());
         collection.entries.insert(at, entry);
+        collection.evict_over(capacity, at_capacity, seq);
         true
     }
 
@@ -716,6 +781,61 @@ mod tests {
     }
 
     #[test]
+    fn a_full_collection_does_what_at_capacity_says() {
+        let full = |at: AtCapacity| {
+            let mut s = Store::default();
+            let c = s.create(
+                "1",
+                "n".into(),
+                "".into(),
+                "".into(),
+                TimelineOrder::default(),
+            );
+            for t in [1, 2, 3] {
+                s.add_with(&c, t, Placement::Top, 3, at);
+            }
+            // 2 moves to the top: placement is not the time of addition.
+            s.move_entry(&c, 2, 3, true);
+            let outcome = s.add_with(&c, 4, Placement::Top, 3, at);
+            (outcome, ids(&s, &c))
+        };
+        let added = Some(AddOutcome::Added);
+        assert_eq!(full(AtCapacity::EvictOldest), (added, vec![4, 2, 3]));
+        assert_eq!(full(AtCapacity::EvictNewest), (added, vec![4, 2, 1]));
+        assert_eq!(full(AtCapacity::Grow), (added, vec![4, 2, 3, 1]));
+        assert_eq!(
+            full(AtCapacity::Refuse),
+            (Some(AddOutcome::Full), vec![2, 3, 1])
+        );
+    }
+
+    #[test]
+    fn a_restored_entry_is_a_new_addition_within_capacity() {
+        let mut s = Store::default();
+        let c = s.create(
+            "1",
+            "n".into(),
+            "".into(),
+            "".into(),
+            TimelineOrder::default(),
+        );
+        for t in [1, 2, 3] {
+            s.add(&c, t, Placement::Top, 3);
+        }
+        assert_eq!(s.remove(&c, 2), Some(true));
+        s.add(&c, 4, Placement::Top, 3);
+        assert!(!s.restore_removed(&c, 2, 3, AtCapacity::Refuse));
+        assert!(s.restore_removed(&c, 2, 3, AtCapacity::EvictOldest));
+        // Back between 3 and 1, and 1 (the earliest addition) evicted, not 2.
+        assert_eq!(ids(&s, &c), vec![4, 3, 2]);
+        s.validate(|_| true, |_| true, Some(3)).unwrap();
+        // The top tweet removed, another added on top takes its index: no restore.
+        assert_eq!(s.remove(&c, 4), Some(true));
+        s.add(&c, 5, Placement::Top, 3);
+        assert!(!s.restore_removed(&c, 4, 3, AtCapacity::EvictOldest));
+    }
+
+    #[test]
     fn changes_are_tracked_per_collection() {
         let mut s = Store::default();
         let c = s.create(
@@ -753,7 +873,7 @@ mod tests {
         s.add(&c, 43, Placement::Top, 10);
         let owners = |u: &str| u == "1";
         let tweets = |t: u64| t == 42 || t == 43;
-        s.validate(owners, tweets, 10).unwrap();
+        s.validate(owners, tweets, Some(10)).unwrap();
         fn first(s: &mut Store) -> &mut Collection {
             s.collections.values_mut().next().unwrap()
         }
@@ -774,11 +894,12 @@ mod tests {
             let mut copy = s.clone();
             break_it(&mut copy);
             let err = copy
-                .validate(owners, tweets, 10)
+                .validate(owners, tweets, Some(10))
                 .expect_err(&format!("case {i}"));
             assert!(err.to_string().contains(expected), "case {i}: {err}");
         }
-        let err = s.validate(owners, tweets, 1).unwrap_err().to_string();
+        let err = s.validate(owners, tweets, Some(1)).unwrap_err().to_string();
         assert!(err.contains("capacity 1"), "{err}");
+        s.validate(owners, tweets, None).unwrap();
     }
 }

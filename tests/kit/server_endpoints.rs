@@ -1114,3 +1114,39 @@ fn the_family_schemas_refuse_answers_the_server_must_not_give() {
     let destroyed = json!({"destroyed": "true"});
     assert!(!schema_problems("collection-destroy", &destroyed).is_empty());
 }
+
+/// [D-ADD]: beyond capacity the add succeeds and "the oldest Tweet in the collection based on
+/// the time it was added" goes: in a tweet_chron collection that is neither the oldest tweet nor
+/// the one at either end, but the earliest addition.
+#[tokio::test]
+async fn a_full_collection_evicts_its_earliest_addition_whatever_the_order() {
+    let kit = Kit::start_with(collections_conformance::server::ServerConfig {
+        collection_capacity: 3,
+        ..Default::default()
+    })
+    .await;
+    let t: Vec<String> = (0..4).map(|i| kit.tweet(i)).collect();
+    let number = |s: &String| s.parse::<u64>().unwrap();
+    assert!(t.windows(2).all(|w| number(&w[0]) < number(&w[1])));
+    let r = kit
+        .call(
+            0,
+            "POST",
+            "collections/create",
+            &[("name", "Chron"), ("timeline_order", "tweet_chron")],
+        )
+        .await;
+    let id = r.body["response"]["timeline_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    kit.add(0, &id, &[t[1].clone(), t[0].clone(), t[2].clone()])
+        .await;
+    assert_eq!(kit.entry_ids(&id).await, [t[0].as_str(), &t[1], &t[2]]);
+    // Asserts the success envelope.
+    kit.add(0, &id, std::slice::from_ref(&t[3])).await;
+    assert_eq!(kit.entry_ids(&id).await, [t[0].as_str(), &t[2], &t[3]]);
+    // The evicted tweet is a new addition again, and the next earliest (t0) goes.
+    kit.add(0, &id, std::slice::from_ref(&t[1])).await;
+    assert_eq!(kit.entry_ids(&id).await, [t[1].as_str(), &t[2], &t[3]]);
+}

@@ -447,11 +447,14 @@ async fn probe(kit: &Kit, fault: Fault) -> String {
         | Fault::UpdateForeignCollection
         | Fault::ListScreenNameIgnored
         | Fault::ListCallerOnly
+        | Fault::ListCursorIgnored
         | Fault::ListNextCursorMissing
         | Fault::ListCountIgnored
+        | Fault::ListTweetIdIgnored
         | Fault::EntriesReversed
         | Fault::EntriesTimelineOrderIgnored
         | Fault::EntriesCountIgnored
+        | Fault::EntriesMaxPositionExclusive
         | Fault::EntriesMinPositionInclusive
         | Fault::EntriesNeverTruncated
         | Fault::EntriesPositionsSwapped
@@ -461,6 +464,9 @@ async fn probe(kit: &Kit, fault: Fault) -> String {
         | Fault::AddDuplicateHardError
         | Fault::AddDuplicateSilent
         | Fault::AddForeignCollection
+        | Fault::AddCapacityRefused
+        | Fault::AddCapacityEvictsNewest
+        | Fault::AddCapacityUnbounded
         | Fault::MoveNotFoundHard
         | Fault::MoveNoop
         | Fault::MoveAboveIgnored
@@ -1038,4 +1044,287 @@ fn every_fault_level_is_the_highest_level_among_the_requirements_it_breaks() {
         );
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// What a client sees of a full collection, on a server holding 3 tweets per collection: named
+/// observations, so a test can say which ones a fault may change.
+async fn capacity_story(kit: &Kit) -> Vec<(&'static str, String)> {
+    let t: Vec<String> = (0..6).map(|i| kit.tweet(i)).collect();
+    let add = "collections/entries/add";
+    let mut seen = Vec::new();
+    let full = kit.create(0, "Full").await;
+    let statuses = add_each(kit, 0, &full, &t[..3]).await;
+    // t0, the earliest addition, moves to the top: eviction goes by time added, not place.
+    let moved = [
+        ("id", full.as_str()),
+        ("tweet_id", &t[0]),
+        ("relative_to", &t[2]),
+    ];
+    let r = kit
+        .call(0, "POST", "collections/entries/move", &moved)
+        .await;
+    seen.push(("filling", format!("{statuses:?} move {}", r.status)));
+    seen.push(("full", format!("{:?}", kit.entry_ids(&full).await)));
+    let again = [("id", full.as_str()), ("tweet_id", &t[1])];
+    let r = kit.call(0, "POST", add, &again).await;
+    seen.push(("duplicate at capacity", format!("{} {}", r.status, r.raw)));
+    seen.push((
+        "after duplicate",
+        format!("{:?}", kit.entry_ids(&full).await),
+    ));
+    let fourth = [("id", full.as_str()), ("tweet_id", &t[3])];
+    let r = kit.call(0, "POST", add, &fourth).await;
+    seen.push(("fourth add", format!("{} {}", r.status, r.raw)));
+    seen.push((
+        "after fourth add",
+        format!("{:?}", kit.entry_ids(&full).await),
+    ));
+    let readd = [("id", full.as_str()), ("tweet_id", &t[0])];
+    let r = kit.call(0, "POST", add, &readd).await;
+    seen.push(("re-add of t0", format!("{} {}", r.status, r.raw)));
+    seen.push(("after re-add", format!("{:?}", kit.entry_ids(&full).await)));
+    // curate's adds, outside the capacity faults' scope.
+    let curated = kit.create(0, "Curated").await;
+    kit.add(0, &curated, &t[..3]).await;
+    let changes = serde_json::json!([{"op": "add", "tweet_id": t[4]}]);
+    let r = curate_json(kit, &serde_json::json!({"id": curated, "changes": changes})).await;
+    seen.push(("curate at capacity", format!("{} {}", r.status, r.raw)));
+    seen.push((
+        "after curate",
+        format!("{:?}", kit.entry_ids(&curated).await),
+    ));
+    seen
+}
+
+/// The names of the observations that differ between two stories.
+fn differing(clean: &[(&'static str, String)], other: &[(&'static str, String)]) -> Vec<String> {
+    clean
+        .iter()
+        .zip(other)
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((name, a), (_, b))| format!("{name}: {a} -> {b}"))
+        .collect()
+}
+
+fn capacity_3(faults: impl IntoIterator<Item = Fault>) -> ServerConfig {
+    ServerConfig {
+        faults: faults.into_iter().collect(),
+        collection_capacity: 3,
+        ..ServerConfig::default()
+    }
+}
+
+#[tokio::test]
+async fn capacity_faults_break_the_eviction_and_nothing_else() {
+    let clean = Kit::start_with(capacity_3([])).await;
+    let t: Vec<String> = (0..6).map(|i| clean.tweet(i)).collect();
+    let faithful = capacity_story(&clean).await;
+    let value = |name: &str| {
+        faithful
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    let list = |ids: &[&String]| format!("{ids:?}");
+    let success = r#"200 {"objects":{},"response":{"errors":[]}}"#;
+    // The faithful server: t0 (added first, now on top) is the one evicted, with the success
+    // envelope; the others stay; t0 comes back as a new addition, evicting t1 in its turn.
+    assert_eq!(value("full"), list(&[&t[0], &t[2], &t[1]]));
+    assert_eq!(value("fourth add"), success);
+    assert_eq!(value("after fourth add"), list(&[&t[3], &t[2], &t[1]]));
+    assert_eq!(
+        value("re-add of t0"),
+        success,
+        "an evicted tweet is no duplicate"
+    );
+    assert_eq!(value("after re-add"), list(&[&t[0], &t[3], &t[2]]));
+    assert_eq!(
+        value("after duplicate"),
+        value("full"),
+        "a duplicate evicts nothing"
+    );
+    assert_eq!(value("after curate"), list(&[&t[4], &t[2], &t[1]]));
+
+    let changed = [
+        "fourth add",
+        "after fourth add",
+        "re-add of t0",
+        "after re-add",
+    ];
+    for (fault, expected_after) in [
+        (Fault::AddCapacityRefused, list(&[&t[0], &t[2], &t[1]])),
+        (Fault::AddCapacityEvictsNewest, list(&[&t[3], &t[0], &t[1]])),
+        (
+            Fault::AddCapacityUnbounded,
+            list(&[&t[3], &t[0], &t[2], &t[1]]),
+        ),
+    ] {
+        let kit = Kit::start_with(capacity_3([fault])).await;
+        let story = capacity_story(&kit).await;
+        let diffs = differing(&faithful, &story);
+        let names: Vec<&str> = diffs.iter().map(|d| d.split(':').next().unwrap()).collect();
+        let allowed: Vec<&str> = changed
+            .iter()
+            .copied()
+            .filter(|n| *n != "fourth add" || fault == Fault::AddCapacityRefused)
+            .collect();
+        assert_eq!(names, allowed, "{fault}:\n{}", diffs.join("\n"));
+        let got = |name: &str| story.iter().find(|(n, _)| *n == name).unwrap().1.clone();
+        assert_eq!(got("after fourth add"), expected_after, "{fault}");
+        if fault == Fault::AddCapacityRefused {
+            assert!(
+                got("fourth add").starts_with("403 "),
+                "{}",
+                got("fourth add")
+            );
+            assert!(
+                got("fourth add").contains(r#""code":87"#),
+                "{}",
+                got("fourth add")
+            );
+        } else {
+            assert_eq!(got("fourth add"), success, "{fault}");
+        }
+    }
+}
+
+/// The names of a `collections/list` answer's results, in order, and whether it has a
+/// next_cursor (names, since collection ids differ between two servers).
+fn listed(r: &Resp) -> String {
+    let names: Vec<&str> = r.body["response"]["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x["timeline_id"].as_str())
+        .map(|id| {
+            r.body["objects"]["timelines"][id]["name"]
+                .as_str()
+                .unwrap_or("?")
+        })
+        .collect();
+    let more = r.body["response"]["cursors"]["next_cursor"].is_string();
+    format!("{} {names:?} more={more}", r.status)
+}
+
+/// The tweet ids of a `collections/entries` answer with `params`.
+async fn listed_entries(kit: &Kit, params: &[(&str, &str)]) -> String {
+    let r = kit.call(0, "GET", "collections/entries", params).await;
+    let ids: Vec<&str> = r.body["response"]["timeline"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["tweet"]["id"].as_str())
+        .collect();
+    format!("{} {ids:?}", r.status)
+}
+
+/// What a client sees of list's cursor and tweet_id, and of entries' positions: named
+/// observations, so a test can say which ones a fault may change.
+async fn paging_story(kit: &Kit) -> Vec<(&'static str, String)> {
+    let t: Vec<String> = (0..4).map(|i| kit.tweet(i)).collect();
+    let mut seen = Vec::new();
+    let user = kit.server.info().users[1].user_id.clone();
+    for name in ["A", "B", "C"] {
+        let id = kit.create(1, name).await;
+        if name == "B" {
+            kit.add(1, &id, std::slice::from_ref(&t[0])).await;
+        }
+    }
+    let first = [("user_id", user.as_str()), ("count", "2")];
+    let r = kit.call(0, "GET", "collections/list", &first).await;
+    seen.push(("list first page", listed(&r)));
+    let cursor = r.body["response"]["cursors"]["next_cursor"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let next = [
+        ("user_id", user.as_str()),
+        ("count", "2"),
+        ("cursor", &cursor),
+    ];
+    let r = kit.call(0, "GET", "collections/list", &next).await;
+    seen.push(("list after next_cursor", listed(&r)));
+    let holding = [("user_id", user.as_str()), ("tweet_id", &t[0])];
+    let r = kit.call(0, "GET", "collections/list", &holding).await;
+    seen.push(("list by tweet_id", listed(&r)));
+
+    let id = kit.create(0, "Positions").await;
+    kit.add(0, &id, &t[..4]).await;
+    let second = sort_index(kit, &id, 1).await;
+    let third = sort_index(kit, &id, 2).await;
+    seen.push(("entries", listed_entries(kit, &[("id", &id)]).await));
+    let max = [("id", id.as_str()), ("max_position", &second)];
+    seen.push(("entries max_position", listed_entries(kit, &max).await));
+    let min = [("id", id.as_str()), ("min_position", &third)];
+    seen.push(("entries min_position", listed_entries(kit, &min).await));
+    let both = [
+        ("id", id.as_str()),
+        ("max_position", &third),
+        ("min_position", &second),
+    ];
+    seen.push(("entries empty range", listed_entries(kit, &both).await));
+    seen
+}
+
+#[tokio::test]
+async fn restored_list_and_position_faults_change_only_their_behaviour() {
+    let clean = Kit::start_with(with([])).await;
+    let t: Vec<String> = (0..4).map(|i| clean.tweet(i)).collect();
+    let faithful = paging_story(&clean).await;
+    let value = |story: &[(&'static str, String)], name: &str| {
+        story.iter().find(|(n, _)| *n == name).unwrap().1.clone()
+    };
+    // The faithful server: the cursor leads on, tweet_id filters, a sort_index as max_position
+    // starts the page with that entry and as min_position stops just above it.
+    assert_eq!(
+        value(&faithful, "list first page"),
+        r#"200 ["C", "B"] more=true"#
+    );
+    assert_eq!(
+        value(&faithful, "list after next_cursor"),
+        r#"200 ["A"] more=false"#
+    );
+    assert_eq!(
+        value(&faithful, "list by tweet_id"),
+        r#"200 ["B"] more=false"#
+    );
+    assert_eq!(
+        value(&faithful, "entries max_position"),
+        format!("200 {:?}", [&t[2], &t[1], &t[0]])
+    );
+    assert_eq!(
+        value(&faithful, "entries min_position"),
+        format!("200 {:?}", [&t[3], &t[2]])
+    );
+    assert_eq!(value(&faithful, "entries empty range"), "200 []");
+
+    for (fault, name, broken) in [
+        (
+            Fault::ListCursorIgnored,
+            "list after next_cursor",
+            r#"200 ["C", "B"] more=true"#.to_string(),
+        ),
+        (
+            Fault::ListTweetIdIgnored,
+            "list by tweet_id",
+            r#"200 ["C", "B", "A"] more=false"#.to_string(),
+        ),
+        (
+            Fault::EntriesMaxPositionExclusive,
+            "entries max_position",
+            format!("200 {:?}", [&t[1], &t[0]]),
+        ),
+        (
+            Fault::EntriesMinPositionInclusive,
+            "entries min_position",
+            format!("200 {:?}", [&t[3], &t[2], &t[1]]),
+        ),
+    ] {
+        let kit = Kit::start_with(with([fault])).await;
+        let story = paging_story(&kit).await;
+        let diffs = differing(&faithful, &story);
+        assert_eq!(diffs.len(), 1, "{fault}:\n{}", diffs.join("\n"));
+        assert_eq!(value(&story, name), broken, "{fault}");
+    }
 }

@@ -402,3 +402,100 @@ async fn inconsistent_states_are_refused_naming_the_problem_and_stale_temporarie
     assert!(unrelated.exists(), "someone else's file kept");
     assert_eq!(kit.entry_ids(&id).await.len(), 2);
 }
+
+/// `serve --collection-capacity N` reaches the server and its ready line, so a harness started
+/// against a running server can fill a collection to it; 0 is refused before anything starts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_collection_capacity_is_configurable_and_announced() {
+    let kit = Kit::start().await;
+    assert_eq!(
+        kit.server.info().collection_capacity,
+        server::DEFAULT_COLLECTION_CAPACITY
+    );
+    // A ready line from before the field means the capacity servers had then.
+    let mut old: serde_json::Value = serde_json::to_value(kit.server.info()).unwrap();
+    old.as_object_mut().unwrap().remove("collection_capacity");
+    let back: ReadyInfo = serde_json::from_value(old).unwrap();
+    assert_eq!(back.collection_capacity, 5000);
+
+    let spawned = crate::server_support::Spawned::start(&["--collection-capacity", "2"], None);
+    assert_eq!(spawned.info.collection_capacity, 2);
+    let r = spawned
+        .call(0, "POST", "collections/create", &[("name", "Two")])
+        .await;
+    let id = r.body["response"]["timeline_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for tweet in &spawned.info.tweet_ids[..3] {
+        let r = spawned
+            .call(
+                0,
+                "POST",
+                "collections/entries/add",
+                &[("id", &id), ("tweet_id", tweet)],
+            )
+            .await;
+        assert_eq!(r.raw, r#"{"objects":{},"response":{"errors":[]}}"#);
+    }
+    let r = spawned
+        .call(0, "GET", "collections/entries", &[("id", &id)])
+        .await;
+    let held: Vec<&str> = r.body["response"]["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["tweet"]["id"].as_str())
+        .collect();
+    let tweets = &spawned.info.tweet_ids;
+    assert_eq!(held, [tweets[2].as_str(), tweets[1].as_str()]);
+
+    let exe = env!("CARGO_BIN_EXE_collections-conformance");
+    let output = std::process::Command::new(exe)
+        .args(["serve", "--collection-capacity", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("at least 1 tweet"), "{stderr}");
+    assert!(output.stdout.is_empty(), "no ready line");
+    let err = server::start(ServerConfig {
+        collection_capacity: 0,
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("capacity"), "{err}");
+}
+
+/// A state saved by a server whose collections grow past capacity (`add-capacity-unbounded`)
+/// loads again under that fault; a server that keeps its capacity refuses it, naming the
+/// capacity, unless its capacity is large enough.
+#[tokio::test]
+async fn a_state_grown_past_capacity_loads_only_where_it_could_have_been_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let config = |capacity: usize, faults: &[server::Fault]| ServerConfig {
+        state_file: Some(path.clone()),
+        collection_capacity: capacity,
+        faults: faults.iter().copied().collect(),
+        ..ServerConfig::default()
+    };
+    let grows = [server::Fault::AddCapacityUnbounded];
+    let kit = Kit::start_with(config(2, &grows)).await;
+    let id = kit.create(0, "Grown").await;
+    let tweets: Vec<String> = (0..3).map(|i| kit.tweet(i)).collect();
+    kit.add(0, &id, &tweets).await;
+    let Kit { server, .. } = kit;
+    server.shutdown().await.unwrap();
+
+    let kit = Kit::start_with(config(2, &grows)).await;
+    assert_eq!(kit.entry_ids(&id).await.len(), 3);
+    let Kit { server, .. } = kit;
+    server.shutdown().await.unwrap();
+
+    let err = format!("{:#}", server::start(config(2, &[])).await.unwrap_err());
+    assert!(err.contains("holds 3 entries (capacity 2"), "{err}");
+    let kit = Kit::start_with(config(3, &[])).await;
+    assert_eq!(kit.entry_ids(&id).await.len(), 3);
+}

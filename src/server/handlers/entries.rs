@@ -160,23 +160,21 @@ pub fn add(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, ApiE
             None => Placement::Top,
         },
     };
-    if !policy.evict_at_capacity
-        && collection.entries.len() >= state.collection_capacity.max(1)
-        && !collection.contains(tweet)
-    {
-        return Err(ApiError::not_permitted());
-    }
     if policy.ids_as_float64 && float64_neighbour(&store, &id, tweet).is_some() {
         return Ok(soft(vec![json!({
             "change": {"op": "add", "tweet_id": tweet.to_string()},
             "reason": "duplicate",
         })]));
     }
-    if policy.readd_restores_position && store.restore_removed(&id, tweet) {
+    let capacity = state.collection_capacity;
+    if policy.readd_restores_position
+        && store.restore_removed(&id, tweet, capacity, policy.at_capacity)
+    {
         return Ok(soft(vec![]));
     }
-    match store.add(&id, tweet, placement, state.collection_capacity) {
+    match store.add_with(&id, tweet, placement, capacity, policy.at_capacity) {
         Some(AddOutcome::Added) => Ok(soft(vec![])),
+        Some(AddOutcome::Full) => Err(ApiError::not_permitted()),
         Some(AddOutcome::Duplicate) => match policy.duplicate {
             SoftAnswer::Report => Ok(soft(vec![json!({
                 "change": {"op": "add", "tweet_id": tweet.to_string()},
@@ -451,9 +449,23 @@ pub fn curate(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, A
             Change::Add(raw) => match parse_tweet_id(&raw).filter(|t| state.tweets.contains_key(t))
             {
                 None => Some(soft_error("not_found", "add", &raw)),
-                Some(tweet) => (store.add(&id, tweet, Placement::Top, state.collection_capacity)
-                    == Some(AddOutcome::Duplicate))
-                .then(|| soft_error("duplicate", "add", &tweet.to_string())),
+                Some(tweet) => match store.add_with(
+                    &id,
+                    tweet,
+                    Placement::Top,
+                    state.collection_capacity,
+                    policy.at_capacity,
+                ) {
+                    Some(AddOutcome::Duplicate) => {
+                        Some(soft_error("duplicate", "add", &tweet.to_string()))
+                    }
+                    // Only a policy that refuses at capacity gets here; no reason is
+                    // documented for it, so it borrows the add's error name.
+                    Some(AddOutcome::Full) => {
+                        Some(soft_error("not_permitted", "add", &tweet.to_string()))
+                    }
+                    _ => None,
+                },
             },
             Change::Remove(raw) => match parse_tweet_id(&raw) {
                 Some(tweet) if store.remove(&id, tweet) == Some(true) => None,
