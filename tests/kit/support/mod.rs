@@ -20,10 +20,17 @@ impl Served {
         Served::start_with(&[])
     }
 
-    /// Starts `serve --port 0` with more `serve` options.
+    /// Starts `serve --port 0` with more `serve` options, and a collection capacity its seeded
+    /// tweets can fill (unless the options set one), so the eviction vector is judged.
     pub fn start_with(options: &[&str]) -> Served {
+        let capacity: &[&str] = if options.contains(&"--collection-capacity") {
+            &[]
+        } else {
+            &["--collection-capacity", "12"]
+        };
         let mut child = Command::new(BIN)
             .args(["serve", "--port", "0"])
+            .args(capacity)
             .args(options)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -96,6 +103,8 @@ impl Served {
         ] {
             env.push((name, self.text(pointer)));
         }
+        let capacity = &self.ready["collection_capacity"];
+        env.push(("CONFORMANCE_COLLECTION_CAPACITY", capacity.to_string()));
         env
     }
 }
