@@ -22,7 +22,7 @@ use crate::vector::{self, Level, LoadedVector, VectorBody};
 use crate::verdict::{Outcome, VectorKind, VectorResult};
 use futures_util::future::join_all;
 use libtest_mimic::{Completion, Failed, Trial};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -279,7 +279,8 @@ fn is_canary(loaded: &LoadedVector) -> bool {
 
 /// One run, in phases, every result posted to the board as it completes:
 /// 1. canaries are planted (collections no request will name);
-/// 2. the oracle vectors run (the endpoints the kit relies on), then the canaries are read;
+/// 2. the oracle vectors run (the endpoints the kit relies on), those that read their writes
+///    back through another oracle endpoint after that endpoint's own, then the canaries are read;
 /// 3. every other vector runs, `concurrency` at a time, except those relying on an oracle
 ///    endpoint that failed its own vector (not judged), and those marked `alone`, which then run
 ///    one at a time; then the canaries are read and judged.
@@ -326,15 +327,43 @@ async fn run_phases(
         }
     }
 
-    let oracle_tasks: Vec<_> = oracles
-        .into_iter()
-        .map(|loaded| (endpoint_of(&loaded), run(loaded)))
-        .collect();
+    // Oracles in rounds: one that reads state through another oracle endpoint (a read-your-writes
+    // check through collections/entries) waits for that endpoint's own vectors, and is not judged
+    // when they fail, so a broken entries is not blamed on create or add.
     let mut failed: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (endpoint, task) in oracle_tasks {
-        if let (Ok(result), Some(endpoint)) = (task.await, endpoint) {
-            if matches!(result.outcome, Outcome::Failed { .. }) {
-                failed.entry(endpoint).or_default().push(result.id);
+    let mut pending = oracles;
+    while !pending.is_empty() {
+        let untested: BTreeSet<String> = pending.iter().filter_map(endpoint_of).collect();
+        let (mut ready, mut waiting): (Vec<_>, Vec<_>) = pending
+            .into_iter()
+            .partition(|l| !reads_through(l).iter().any(|e| untested.contains(e)));
+        if ready.is_empty() {
+            // Oracles that read through each other: nothing to wait for, run them together.
+            ready = std::mem::take(&mut waiting);
+        }
+        let tasks: Vec<_> = ready
+            .into_iter()
+            .map(|loaded| (endpoint_of(&loaded), run(loaded)))
+            .collect();
+        for (endpoint, task) in tasks {
+            if let (Ok(result), Some(endpoint)) = (task.await, endpoint) {
+                if matches!(result.outcome, Outcome::Failed { .. }) {
+                    failed.entry(endpoint).or_default().push(result.id);
+                }
+            }
+        }
+        pending = Vec::new();
+        for loaded in waiting {
+            let broken: Vec<(&str, Vec<String>)> = reads_through(&loaded)
+                .iter()
+                .filter_map(|e| failed.get_key_value(e))
+                .map(|(e, ids)| (e.as_str(), ids.clone()))
+                .collect();
+            match &loaded.vector {
+                Ok(vector) if !broken.is_empty() => {
+                    board.post(oracle_not_judged(&loaded, vector, &broken));
+                }
+                _ => pending.push(loaded),
             }
         }
     }
@@ -414,6 +443,24 @@ async fn plant_canary(
     canary::plant(session, loaded)
         .await
         .map_err(|e| Box::new(canary::not_planted(loaded, e)))
+}
+
+/// The oracle endpoints other than its own that a valid vector's steps send requests to.
+fn reads_through(loaded: &LoadedVector) -> Vec<String> {
+    let Ok(vector) = &loaded.vector else {
+        return Vec::new();
+    };
+    let VectorBody::Steps(steps) = &vector.body else {
+        return Vec::new();
+    };
+    let mut endpoints: Vec<String> = steps
+        .iter()
+        .filter_map(|step| step.request.endpoint.clone())
+        .filter(|e| *e != vector.endpoint && crate::vector::ORACLES.contains(&e.as_str()))
+        .collect();
+    endpoints.sort();
+    endpoints.dedup();
+    endpoints
 }
 
 /// The endpoint a valid vector tests.

@@ -149,3 +149,53 @@ fn a_write_that_reaches_unnamed_collections_fails_the_canaries() {
     }
     assert!(out.contains("changed while the other vectors ran"), "{out}");
 }
+
+/// A broken state read is blamed on `collections/entries` alone: its own oracle vector fails,
+/// the oracles of create, add and destroy that read their writes back through it are not
+/// judged (rather than failed), and so is everything relying on it; the run is incomplete.
+#[test]
+fn a_broken_entries_fails_its_oracle_and_blames_no_other_endpoint() {
+    let served = Served::start_with(&["--fault", "entries-reversed"]);
+    let output = Command::new(BIN)
+        .args(["run", "--skip", "requirement::"])
+        .envs(served.full_env())
+        .output()
+        .unwrap();
+    let out = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(output.status.code(), Some(2), "{out}");
+    let line = |id: &str| {
+        out.lines()
+            .find(|l| l.starts_with("test ") && l.split_whitespace().any(|w| w == id))
+            .unwrap_or_else(|| panic!("no trial line for {id}:\n{out}"))
+            .to_string()
+    };
+    assert!(line("oracle::entries::order").ends_with("FAILED"), "{out}");
+    for reader in [
+        "oracle::create::read_your_writes",
+        "oracle::entries_add::read_your_writes",
+        "oracle::destroy::gone",
+    ] {
+        let verdict = "ignored (not judged: oracle `collections/entries` does not conform";
+        assert!(line(reader).contains(verdict), "{reader}: {out}");
+    }
+    assert!(
+        out.contains(
+            "oracle `collections/entries` does not conform (see vector oracle::entries::order)"
+        ),
+        "{out}"
+    );
+    for endpoint in [
+        "collections/create",
+        "collections/entries/add",
+        "collections/destroy",
+    ] {
+        assert!(
+            !out.contains(&format!("oracle `{endpoint}` does not conform")),
+            "{endpoint} was blamed:\n{out}"
+        );
+    }
+}
