@@ -25,8 +25,14 @@ fn main() -> std::process::ExitCode {
 fn conformance() -> Result<run::RunOutcome, run::Unusable> {
     // 1. Start the implementation under test on a free port.
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    // A capacity the seeded tweets can fill, so the eviction vector is judged (a real server:
+    // configure a small capacity for testing, or give as many tweet ids as its capacity and one).
+    let config = collections_conformance::server::ServerConfig {
+        collection_capacity: 12,
+        ..Default::default()
+    };
     let server = runtime
-        .block_on(collections_conformance::server::start(Default::default()))
+        .block_on(collections_conformance::server::start(config))
         .expect("the server starts");
     let seeded = server.info();
 
@@ -45,6 +51,7 @@ fn conformance() -> Result<run::RunOutcome, run::Unusable> {
     args.target.limited_access_token_secret = Some(seeded.users[2].access_token_secret.clone());
     args.target.bearer_token = Some(seeded.bearer_token.clone());
     args.target.tweet_ids = seeded.tweet_ids.clone();
+    args.target.collection_capacity = Some(seeded.collection_capacity);
 
     // 3. Every vector is one test; filters, --list and --format work as in `cargo test`.
     run::from_command_line(&args)
