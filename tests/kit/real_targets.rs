@@ -5,9 +5,16 @@ use crate::support::{BIN, Served};
 use std::process::Command;
 
 fn run(served: &Served, options: &[&str]) -> (Option<i32>, String) {
+    let mut quiet = vec!["--quiet"];
+    quiet.extend_from_slice(options);
+    run_verbose(served, &quiet)
+}
+
+/// `run` with a line per trial, without the requirement coverage trials.
+fn run_verbose(served: &Served, options: &[&str]) -> (Option<i32>, String) {
     let output = Command::new(BIN)
         .arg("run")
-        .args(["--quiet", "--skip", "requirement::"])
+        .args(["--skip", "requirement::"])
         .args(options)
         .envs(served.full_env())
         .output()
@@ -122,20 +129,8 @@ fn a_write_that_reaches_unnamed_collections_fails_the_canaries() {
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
         std::fs::copy(bundled.join(file), to).unwrap();
     }
-    let output = Command::new(BIN)
-        .arg("run")
-        .arg("--vectors")
-        .arg(dir.path())
-        .args(["--skip", "requirement::"])
-        .envs(served.full_env())
-        .output()
-        .unwrap();
-    let out = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert_eq!(output.status.code(), Some(1), "{out}");
+    let (code, out) = run_verbose(&served, &["--vectors", dir.path().to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{out}");
     for canary in [
         "isolation::canary_main_user",
         "isolation::canary_other_user",
@@ -156,17 +151,8 @@ fn a_write_that_reaches_unnamed_collections_fails_the_canaries() {
 #[test]
 fn a_broken_entries_fails_its_oracle_and_blames_no_other_endpoint() {
     let served = Served::start_with(&["--fault", "entries-reversed"]);
-    let output = Command::new(BIN)
-        .args(["run", "--skip", "requirement::"])
-        .envs(served.full_env())
-        .output()
-        .unwrap();
-    let out = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert_eq!(output.status.code(), Some(2), "{out}");
+    let (code, out) = run_verbose(&served, &[]);
+    assert_eq!(code, Some(2), "{out}");
     let line = |id: &str| {
         out.lines()
             .find(|l| l.starts_with("test ") && l.split_whitespace().any(|w| w == id))
