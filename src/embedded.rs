@@ -67,7 +67,7 @@ pub fn target_args(info: &ReadyInfo, timeout_secs: f64) -> TargetArgs {
         limited_access_token: limited.map(|u| u.access_token.clone()),
         limited_access_token_secret: limited.map(|u| u.access_token_secret.clone()),
         tweet_ids: info.tweet_ids.clone(),
-        collection_capacity: Some(info.collection_capacity).filter(|&c| c > 0),
+        collection_capacity: Some(info.collection_capacity),
         timeout_secs,
     }
 }

@@ -266,8 +266,8 @@ async fn run_online(
             level = level_with_invariants(level, &record, spec);
             let mut message = failure_text(id, path, vector, spec, steps.len(), i, &record);
             // A read that passed but lacked a value to capture was not retried.
-            let judged_failed = record.captures.is_empty();
-            if judged_failed && (record.settled.is_some() || is_state_read(step)) {
+            let capture_failed = !record.captures.is_empty();
+            if !capture_failed && (record.settled.is_some() || is_state_read(step)) {
                 message.push_str(&consistency_note(session.patience.consistency_window));
             }
             outcome = Outcome::Failed { message };
