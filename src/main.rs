@@ -180,6 +180,9 @@ fn main() -> ExitCode {
             if let Some(("run", run_matches)) = matches.subcommand() {
                 args.given = Given::from_matches(run_matches);
             }
+            if test.list {
+                end_quietly_when_stdout_closes();
+            }
             run::exit_code(&run::run(&test, &args))
         }
         Command::Serve(args) => serve(args),
@@ -187,13 +190,39 @@ fn main() -> ExitCode {
             run,
             requirements,
             budget,
-        } => list(&run, requirements, budget),
-        Command::Lint { run } => lint(&run),
-        Command::Mutants(args) => mutants_cli(args),
-        Command::Export { format } => export(format),
+        } => {
+            end_quietly_when_stdout_closes();
+            list(&run, requirements, budget)
+        }
+        Command::Lint { run } => {
+            end_quietly_when_stdout_closes();
+            lint(&run)
+        }
+        Command::Mutants(args) => {
+            if args.list {
+                end_quietly_when_stdout_closes();
+            }
+            mutants_cli(args)
+        }
+        Command::Export { format } => {
+            end_quietly_when_stdout_closes();
+            export(format)
+        }
         Command::Judge { judge, test } => {
             run::exit_code(&collections_conformance::judge::run(&test, &judge))
         }
+    }
+}
+
+/// For the commands that only print (listings, tables, exports): when the reader of stdout goes
+/// away (`| head`), end at once like other command-line tools rather than panicking on the
+/// broken pipe. Commands that talk over sockets keep Rust's default (SIGPIPE ignored), so a
+/// peer that closes a connection is an error the kit reports, never a killed process.
+fn end_quietly_when_stdout_closes() {
+    #[cfg(unix)]
+    // SAFETY: called once, before any thread is started; SIG_DFL is a valid disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

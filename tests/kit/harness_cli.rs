@@ -271,3 +271,39 @@ fn a_capture_that_finds_nothing_fails_its_step_by_name_and_pointer() {
         "{out}"
     );
 }
+
+/// `run --list | head -c 1`: a listing longer than its pipe holds ends when the reader goes
+/// away, without libtest's panic about the broken pipe. The pipe is made one page small before
+/// the child starts, so the listing (24 KB) cannot fit in it whatever the scheduling.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_listing_whose_reader_goes_away_ends_without_a_panic() {
+    use std::io::Read;
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe2(2) writes; each is owned once below.
+    // Close-on-exec: the child must not hold the read end, or the pipe never breaks.
+    let (reader, writer) = unsafe {
+        assert_eq!(libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC), 0);
+        assert!(libc::fcntl(fds[1], libc::F_SETPIPE_SZ, 4096) >= 4096);
+        (
+            std::fs::File::from(OwnedFd::from_raw_fd(fds[0])),
+            OwnedFd::from_raw_fd(fds[1]),
+        )
+    };
+    let child = Command::new(BIN)
+        .args(["run", "--list"])
+        .env_remove("CONFORMANCE_BASE_URL")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 1];
+    let mut reader = reader;
+    reader.read_exact(&mut first).unwrap();
+    // The reader is gone: the listing's next writes meet a closed pipe.
+    drop(reader);
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
