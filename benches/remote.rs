@@ -51,6 +51,8 @@ fn main() {
             window_secs: 5,
             ..RateLimitConfig::default()
         },
+        // Fillable by the seed, so the eviction vector is judged here too.
+        collection_capacity: embedded::EMBEDDED_COLLECTION_CAPACITY,
         ..ServerConfig::default()
     };
     config

@@ -15,6 +15,9 @@ pub struct Budget {
     pub exhausting: Vec<(String, &'static str, String)>,
     /// Fixtures filled to the target's collection capacity: (vector id, token).
     pub full_collections: Vec<(String, &'static str)>,
+    /// Model vectors, whose requests depend on the sequences they generate: (vector id,
+    /// sequences, operations per sequence).
+    pub models: Vec<(String, usize, usize)>,
 }
 
 impl Budget {
@@ -30,6 +33,12 @@ impl Budget {
                 budget.add(owner, "collections/entries/add", 3);
                 budget.add(owner, "collections/entries", 3);
                 budget.add(owner, "collections/destroy", 1);
+                continue;
+            }
+            if let VectorBody::Model(config) = &vector.body {
+                budget
+                    .models
+                    .push((loaded.id.clone(), config.sequences, config.length));
                 continue;
             }
             let VectorBody::Steps(steps) = &vector.body else {
@@ -100,6 +109,12 @@ impl Budget {
             let _ = writeln!(
                 out,
                 "plus {id}: sends {endpoint} as the {token} until the target reports the window used up (at most the window's limit + 1)"
+            );
+        }
+        for (id, sequences, length) in &self.models {
+            let _ = writeln!(
+                out,
+                "plus {id}: {sequences} sequences of 2 creates and up to {length} operations, as the main user; after each write every collection of the sequence is read back (collections/entries), so count about 3 requests per operation"
             );
         }
         for (id, token) in &self.full_collections {
