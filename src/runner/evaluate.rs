@@ -89,9 +89,83 @@ pub async fn evaluate(
             vector.level,
         ),
     };
+    finish(
+        loaded,
+        vector,
+        kind,
+        (outcome, steps, level),
+        started,
+        session,
+    )
+}
+
+/// What preparing a step vector ahead of its turn gave (see [`prepare`]).
+pub enum Prepared {
+    /// Its fixtures are in place: run its steps with [`evaluate_prepared`], then hand the
+    /// fixtures to [`fixture::teardown`].
+    Ready(fixture::Provisioned),
+    /// It ended before its steps could run (not judged, invalid, offline): its result.
+    Done(Box<VectorResult>),
+}
+
+/// Creates a step vector's fixtures ahead of its turn, so that a vector that must run alone
+/// spends its turn on its steps only; every other vector is simply evaluated.
+pub async fn prepare(loaded: &LoadedVector, spec: &Spec, session: Option<&Session>) -> Prepared {
+    let started = Instant::now();
+    let (Ok(vector), Some(session)) = (&loaded.vector, session) else {
+        return Prepared::Done(Box::new(evaluate(loaded, spec, session).await));
+    };
+    if !matches!(vector.body, VectorBody::Steps(_)) {
+        return Prepared::Done(Box::new(evaluate(loaded, spec, Some(session)).await));
+    }
+    match provision_for(&loaded.id, vector, session).await {
+        Ok(provisioned) => Prepared::Ready(provisioned),
+        Err(outcome) => Prepared::Done(Box::new(finish(
+            loaded,
+            vector,
+            target_kind(vector),
+            (outcome, Vec::new(), vector.level),
+            started,
+            Some(session),
+        ))),
+    }
+}
+
+/// The steps of a vector whose fixtures [`prepare`] created; the fixtures are left in place.
+pub async fn evaluate_prepared(
+    loaded: &LoadedVector,
+    spec: &Spec,
+    session: &Session,
+    provisioned: &fixture::Provisioned,
+) -> VectorResult {
+    let started = Instant::now();
+    let vector = match &loaded.vector {
+        Ok(vector) => vector,
+        Err(_) => return evaluate(loaded, spec, Some(session)).await,
+    };
+    let ran = run_steps(&loaded.id, &loaded.path, vector, spec, session, provisioned).await;
+    finish(
+        loaded,
+        vector,
+        target_kind(vector),
+        ran,
+        started,
+        Some(session),
+    )
+}
+
+/// The vector's result, redacted when it talked to a target.
+fn finish(
+    loaded: &LoadedVector,
+    vector: &Vector,
+    kind: VectorKind,
+    (outcome, steps, level): (Outcome, Vec<StepRecord>, Level),
+    started: Instant,
+    session: Option<&Session>,
+) -> VectorResult {
     let result = VectorResult {
-        id: id.to_string(),
-        path: path.to_path_buf(),
+        id: loaded.id.clone(),
+        path: loaded.path.clone(),
         title: vector.title.clone(),
         kind,
         level,
@@ -182,22 +256,33 @@ async fn run_online(
     spec: &Spec,
     session: &Session,
 ) -> (Outcome, Vec<StepRecord>, Level) {
-    let mut level = vector.level;
+    let provisioned = match provision_for(id, vector, session).await {
+        Ok(provisioned) => provisioned,
+        Err(outcome) => return (outcome, Vec::new(), vector.level),
+    };
+    let ran = run_steps(id, path, vector, spec, session, &provisioned).await;
+    fixture::teardown(session, provisioned).await;
+    ran
+}
+
+/// The vector's fixtures, or why it cannot be judged: settings it lacks, a target that stopped
+/// answering, or fixture endpoints that failed.
+async fn provision_for(
+    id: &str,
+    vector: &Vector,
+    session: &Session,
+) -> Result<fixture::Provisioned, Outcome> {
     if let Some(missing) = session.target.missing_for(vector) {
-        let outcome = not_judged(NotJudgedCause::Configuration, missing);
-        return (outcome, Vec::new(), level);
+        return Err(not_judged(NotJudgedCause::Configuration, missing));
     }
     if session.is_unresponsive() {
-        let outcome = not_judged(NotJudgedCause::Unresponsive, session.unresponsive_reason());
-        return (outcome, Vec::new(), level);
+        let reason = session.unresponsive_reason();
+        return Err(not_judged(NotJudgedCause::Unresponsive, reason));
     }
-    let VectorBody::Steps(steps) = &vector.body else {
-        unreachable!("run_online is only called for step vectors")
-    };
     let label = id.rsplit("::").next().unwrap_or(id);
-    let provisioned = match fixture::provision(session, &vector.fixtures, label).await {
-        Ok(provisioned) => provisioned,
-        Err(SetupError { cause, message }) => {
+    fixture::provision(session, &vector.fixtures, label)
+        .await
+        .map_err(|SetupError { cause, message }| {
             let reason = match cause {
                 NotJudgedCause::Setup => format!(
                     "setup failed: the target's own endpoints could not provide this vector's fixtures, so nothing was claimed about {}: {message}",
@@ -205,9 +290,23 @@ async fn run_online(
                 ),
                 _ => message,
             };
-            return (not_judged(cause, reason), Vec::new(), level);
-        }
+            not_judged(cause, reason)
+        })
+}
+
+/// The steps, in order, on fixtures already in place; the first failing step ends the vector.
+async fn run_steps(
+    id: &str,
+    path: &Path,
+    vector: &Vector,
+    spec: &Spec,
+    session: &Session,
+    provisioned: &fixture::Provisioned,
+) -> (Outcome, Vec<StepRecord>, Level) {
+    let VectorBody::Steps(steps) = &vector.body else {
+        unreachable!("run_steps is only called for step vectors")
     };
+    let mut level = vector.level;
     let mut records = Vec::new();
     let mut outcome = Outcome::Passed;
     let mut previous_rate_limit = None;
@@ -277,7 +376,6 @@ async fn run_online(
             break;
         }
     }
-    fixture::teardown(session, provisioned).await;
     (outcome, records, level)
 }
 

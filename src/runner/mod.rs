@@ -282,8 +282,9 @@ fn is_canary(loaded: &LoadedVector) -> bool {
 /// 2. the oracle vectors run (the endpoints the kit relies on), those that read their writes
 ///    back through another oracle endpoint after that endpoint's own, then the canaries are read;
 /// 3. every other vector runs, `concurrency` at a time, except those relying on an oracle
-///    endpoint that failed its own vector (not judged), and those marked `alone`, which then run
-///    one at a time; then the canaries are read and judged.
+///    endpoint that failed its own vector (not judged), and those marked `alone`, whose fixtures
+///    are created meanwhile and whose steps then run one at a time; then the canaries are read
+///    and judged.
 async fn run_phases(
     spec: Arc<Spec>,
     oracles: Vec<LoadedVector>,
@@ -376,6 +377,17 @@ async fn run_phases(
 
     let mut tasks = Vec::new();
     let mut alone = Vec::new();
+    // A vector that runs alone gets its fixtures while the others run, so its turn holds only
+    // its steps; what the others leave is none of its concern, only what changes during its
+    // steps is.
+    let prepare = |loaded: LoadedVector| {
+        let (spec, session) = (Arc::clone(&spec), session.clone());
+        let permits = Arc::clone(&permits);
+        tokio::spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            evaluate::prepare(&loaded, &spec, session.as_deref()).await
+        })
+    };
     for loaded in others {
         let broken: Vec<(&str, Vec<String>)> = match &loaded.vector {
             Ok(vector) => vector
@@ -389,16 +401,49 @@ async fn run_phases(
             Ok(vector) if !broken.is_empty() => {
                 board.post(oracle_not_judged(&loaded, vector, &broken));
             }
-            Ok(vector) if vector.alone => alone.push(loaded),
+            Ok(vector) if vector.alone => alone.push((loaded.clone(), prepare(loaded))),
             _ => tasks.push(run(loaded)),
         }
     }
     for task in tasks {
         let _ = task.await;
     }
-    // Vectors that watch shared state, one at a time once nothing else runs.
-    for loaded in alone {
-        let _ = run(loaded).await;
+    // Vectors that watch shared state run their steps one at a time once nothing else runs;
+    // their fixtures go once they all have run.
+    let mut leftovers = Vec::new();
+    for (loaded, preparing) in alone {
+        let (provisioned, session) = match (preparing.await, &session) {
+            (Ok(evaluate::Prepared::Ready(provisioned)), Some(session)) => {
+                (provisioned, Arc::clone(session))
+            }
+            (Ok(evaluate::Prepared::Done(result)), _) => {
+                board.post(*result);
+                continue;
+            }
+            (Ok(evaluate::Prepared::Ready(_)), None) => {
+                board.post(panicked(&loaded, "fixtures were prepared without a target"));
+                continue;
+            }
+            (Err(e), _) => {
+                board.post(panicked(&loaded, &e.to_string()));
+                continue;
+            }
+        };
+        let (spec, id) = (Arc::clone(&spec), loaded.clone());
+        let task = tokio::spawn(async move {
+            let result = evaluate::evaluate_prepared(&id, &spec, &session, &provisioned).await;
+            (result, provisioned)
+        });
+        match task.await {
+            Ok((result, provisioned)) => {
+                board.post(result);
+                leftovers.push(provisioned);
+            }
+            Err(e) => board.post(panicked(&loaded, &e.to_string())),
+        }
+    }
+    if let Some(session) = &session {
+        join_all(leftovers.into_iter().map(|p| fixture::teardown(session, p))).await;
     }
     if let Some(session) = &session {
         let endings = planted.into_iter().map(|mut canary| async move {

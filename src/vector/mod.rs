@@ -95,8 +95,10 @@ pub struct Vector {
     #[serde(default = "default_endpoint")]
     pub endpoint: String,
     /// This vector watches state other vectors could change at the same time (a user's list of
-    /// collections, say): it runs after every other vector, one at a time, so what it sees is
-    /// attributable to its own requests.
+    /// collections, say): its steps run after every other vector, one vector at a time, so what
+    /// changes while they run is their own doing. Its fixtures are created while the other
+    /// vectors run and stay until every `alone` vector is done, so it must tolerate collections
+    /// it did not create (as it must on any real account).
     #[serde(default)]
     pub alone: bool,
     /// This vector vouches for its endpoint as an oracle the kit relies on (fixtures, state
