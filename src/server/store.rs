@@ -663,6 +663,19 @@ pub fn snowflake_now() -> u64 {
 mod tests {
     use super::*;
 
+    /// A store holding one empty curated collection of user 1, and its id.
+    fn curated() -> (Store, String) {
+        let mut s = Store::default();
+        let c = s.create(
+            "1",
+            "n".into(),
+            "".into(),
+            "".into(),
+            TimelineOrder::default(),
+        );
+        (s, c)
+    }
+
     fn ids(store: &Store, id: &str) -> Vec<u64> {
         store
             .get(id)
@@ -680,14 +693,7 @@ mod tests {
 
     #[test]
     fn curation_order_puts_new_tweets_on_top_and_honours_relative_placement() {
-        let mut s = Store::default();
-        let c = s.create(
-            "1",
-            "n".into(),
-            "".into(),
-            "".into(),
-            TimelineOrder::default(),
-        );
+        let (mut s, c) = curated();
         for t in [10, 20, 30] {
             assert_eq!(s.add(&c, t, Placement::Top, 100), Some(AddOutcome::Added));
         }
@@ -728,14 +734,7 @@ mod tests {
 
     #[test]
     fn many_insertions_in_one_gap_renumber_without_losing_order() {
-        let mut s = Store::default();
-        let c = s.create(
-            "1",
-            "n".into(),
-            "".into(),
-            "".into(),
-            TimelineOrder::default(),
-        );
+        let (mut s, c) = curated();
         s.add(&c, 1, Placement::Top, 1000);
         s.add(&c, 2, Placement::Top, 1000);
         for t in 3..100 {
@@ -783,14 +782,7 @@ mod tests {
     #[test]
     fn a_full_collection_does_what_at_capacity_says() {
         let full = |at: AtCapacity| {
-            let mut s = Store::default();
-            let c = s.create(
-                "1",
-                "n".into(),
-                "".into(),
-                "".into(),
-                TimelineOrder::default(),
-            );
+            let (mut s, c) = curated();
             for t in [1, 2, 3] {
                 s.add_with(&c, t, Placement::Top, 3, at);
             }
@@ -811,14 +803,7 @@ mod tests {
 
     #[test]
     fn a_restored_entry_is_a_new_addition_within_capacity() {
-        let mut s = Store::default();
-        let c = s.create(
-            "1",
-            "n".into(),
-            "".into(),
-            "".into(),
-            TimelineOrder::default(),
-        );
+        let (mut s, c) = curated();
         for t in [1, 2, 3] {
             s.add(&c, t, Placement::Top, 3);
         }
@@ -837,14 +822,7 @@ mod tests {
 
     #[test]
     fn changes_are_tracked_per_collection() {
-        let mut s = Store::default();
-        let c = s.create(
-            "1",
-            "n".into(),
-            "".into(),
-            "".into(),
-            TimelineOrder::default(),
-        );
+        let (mut s, c) = curated();
         assert_eq!(s.take_changed(), BTreeSet::from([c.clone()]));
         let before = s.generation();
         assert_eq!(s.remove(&c, 42), Some(false));
@@ -861,14 +839,7 @@ mod tests {
 
     #[test]
     fn validation_names_what_is_wrong() {
-        let mut s = Store::default();
-        let c = s.create(
-            "1",
-            "n".into(),
-            "".into(),
-            "".into(),
-            TimelineOrder::default(),
-        );
+        let (mut s, c) = curated();
         s.add(&c, 42, Placement::Top, 10);
         s.add(&c, 43, Placement::Top, 10);
         let owners = |u: &str| u == "1";
