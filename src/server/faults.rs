@@ -24,7 +24,7 @@ use super::policy::{
     Answer, BaseStringEncoding, Behaviour, ErrorShape, Policy, RateLimitHeaders, Refusal, Removal,
     Scope,
 };
-use super::policy::{EntriesOrder, SoftAnswer};
+use super::policy::{EntriesOrder, SoftAnswer, Truncation};
 use super::routes::Endpoint;
 use super::store::{AtCapacity, TimelineOrder};
 
@@ -225,6 +225,9 @@ pub enum Fault {
     EntriesMinPositionInclusive,
     /// collections/entries always answers was_truncated false, even when more tweets are outside the page
     EntriesNeverTruncated,
+    /// collections/entries answers was_truncated true whenever the page is full, even when no
+    /// tweet is left outside it
+    EntriesTruncatedWhenPageFull,
     /// collections/entries gives max_position and min_position swapped
     EntriesPositionsSwapped,
     /// collections/entries/add puts a new tweet at the bottom of a curated collection instead of the top
@@ -301,7 +304,7 @@ impl Fault {
     }
 
     /// Every fault, in the order of the docs table.
-    pub const ALL: [Fault; 115] = [
+    pub const ALL: [Fault; 116] = [
         Fault::AuthSkipped,
         Fault::BodyParamsUnsigned,
         Fault::StaleTimestampAccepted,
@@ -385,6 +388,7 @@ impl Fault {
         Fault::EntriesMaxPositionExclusive,
         Fault::EntriesMinPositionInclusive,
         Fault::EntriesNeverTruncated,
+        Fault::EntriesTruncatedWhenPageFull,
         Fault::EntriesPositionsSwapped,
         Fault::AddAtBottom,
         Fault::AddRelativeToIgnored,
@@ -951,6 +955,12 @@ impl Fault {
                 "entries.was_truncated",
                 "collections/entries always answers was_truncated false, even when more tweets are outside the page",
             ),
+            Fault::EntriesTruncatedWhenPageFull => (
+                "entries-truncated-when-page-full",
+                Must,
+                "entries.was_truncated",
+                "collections/entries answers was_truncated true whenever the page holds count entries, even when none is left outside it",
+            ),
             Fault::EntriesPositionsSwapped => (
                 "entries-positions-swapped",
                 Must,
@@ -1218,6 +1228,7 @@ impl Fault {
             | Fault::EntriesMaxPositionExclusive
             | Fault::EntriesMinPositionInclusive
             | Fault::EntriesNeverTruncated
+            | Fault::EntriesTruncatedWhenPageFull
             | Fault::EntriesPositionsSwapped => only(&[Endpoint::Entries]),
             Fault::AddAtBottom
             | Fault::AddRelativeToIgnored
@@ -1335,7 +1346,8 @@ impl Fault {
             Fault::EntriesCountIgnored => p.read_count = false,
             Fault::EntriesMaxPositionExclusive => p.max_position_inclusive = false,
             Fault::EntriesMinPositionInclusive => p.min_position_exclusive = false,
-            Fault::EntriesNeverTruncated => p.report_truncation = false,
+            Fault::EntriesNeverTruncated => p.truncation = Truncation::Never,
+            Fault::EntriesTruncatedWhenPageFull => p.truncation = Truncation::WhenPageFull,
             Fault::EntriesPositionsSwapped => p.positions_in_order = false,
             Fault::AddAtBottom => p.add_on_top = false,
             Fault::AddRelativeToIgnored => p.honour_relative_to = false,

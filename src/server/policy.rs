@@ -109,6 +109,18 @@ pub enum SoftAnswer {
     Refuse(Refusal),
 }
 
+/// How `collections/entries` answers `was_truncated`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Truncation {
+    /// Whether entries of the requested range did not fit in the page (faithful).
+    Exact,
+    /// Always `false`.
+    Never,
+    /// `true` whenever the page holds `count` entries, whether or not any are left (the
+    /// off-by-one of a server that fetches exactly `count`).
+    WhenPageFull,
+}
+
 /// The order `collections/entries` lists a collection in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EntriesOrder {
@@ -312,8 +324,8 @@ pub struct Policy {
     pub max_position_inclusive: bool,
     /// entries: `min_position` is exclusive ("greater than"; else inclusive).
     pub min_position_exclusive: bool,
-    /// entries: `was_truncated` tells whether more tweets are outside the page (else `false`).
-    pub report_truncation: bool,
+    /// entries: how `was_truncated` is answered.
+    pub truncation: Truncation,
     /// entries: `max_position` and `min_position` given the right way round (else swapped).
     pub positions_in_order: bool,
     /// entries: `objects.users` is included.
@@ -492,7 +504,7 @@ impl Default for Policy {
             entries_order: EntriesOrder::Stored,
             max_position_inclusive: true,
             min_position_exclusive: true,
-            report_truncation: true,
+            truncation: Truncation::Exact,
             positions_in_order: true,
             entries_users: true,
             add_on_top: true,

@@ -457,6 +457,7 @@ async fn probe(kit: &Kit, fault: Fault) -> String {
         | Fault::EntriesMaxPositionExclusive
         | Fault::EntriesMinPositionInclusive
         | Fault::EntriesNeverTruncated
+        | Fault::EntriesTruncatedWhenPageFull
         | Fault::EntriesPositionsSwapped
         | Fault::AddAtBottom
         | Fault::AddRelativeToIgnored
@@ -780,6 +781,8 @@ async fn family_probe(kit: &Kit, fault: Fault) -> String {
                 .await;
             out.push(page(kit, &curated, &[]).await);
             out.push(page(kit, &curated, &[("count", "1")]).await);
+            // The page holds every entry: nothing is left outside it.
+            out.push(page(kit, &curated, &[("count", "3")]).await);
             let top = sort_index(kit, &curated, 0).await;
             let bottom = sort_index(kit, &curated, 2).await;
             out.push(page(kit, &curated, &[("max_position", &top)]).await);

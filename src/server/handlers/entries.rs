@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::{above, collection_id, count, owned, parse_tweet_id, readable, required, tweet_id};
 use crate::server::errors::ApiError;
-use crate::server::policy::{Answer, EntriesOrder, Policy, Removal, SoftAnswer};
+use crate::server::policy::{Answer, EntriesOrder, Policy, Removal, SoftAnswer, Truncation};
 use crate::server::render;
 use crate::server::routes::Call;
 use crate::server::state::AppState;
@@ -105,7 +105,11 @@ pub fn entries(state: &AppState, policy: &Policy, call: &Call) -> Result<Value, 
         position_json.insert("max_position".into(), max.sort_index.to_string().into());
         position_json.insert("min_position".into(), min.sort_index.to_string().into());
     }
-    let truncated = policy.report_truncation && in_range.len() > page.len();
+    let truncated = match policy.truncation {
+        Truncation::Exact => in_range.len() > page.len(),
+        Truncation::Never => false,
+        Truncation::WhenPageFull => page.len() >= count,
+    };
     position_json.insert("was_truncated".into(), truncated.into());
     let mut objects = json!({
         "timelines": {collection.id.clone(): render::timeline(state, collection)},
