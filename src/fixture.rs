@@ -22,6 +22,13 @@ pub struct Provisioned {
     pub exchanges: Vec<Exchange>,
 }
 
+impl Provisioned {
+    /// Takes a collection a step created into the vector's teardown, destroyed as `owner`.
+    pub fn adopt(&mut self, id: String, owner: AuthMode) {
+        self.created.push((id, owner));
+    }
+}
+
 /// Why fixtures could not be set up: the vector is then not judged, never failed, because the
 /// endpoint at fault is not the one under test.
 #[derive(Debug, Clone, PartialEq, Eq)]

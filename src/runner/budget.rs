@@ -80,6 +80,9 @@ impl Budget {
                     1
                 };
                 budget.add(token, &endpoint, sends);
+                if step.destroy_afterwards.is_some() {
+                    budget.add(token, "collections/destroy", 1);
+                }
             }
         }
         budget

@@ -136,7 +136,7 @@ pub async fn evaluate_prepared(
     loaded: &LoadedVector,
     spec: &Spec,
     session: &Session,
-    provisioned: &fixture::Provisioned,
+    provisioned: &mut fixture::Provisioned,
 ) -> VectorResult {
     let started = Instant::now();
     let vector = match &loaded.vector {
@@ -260,7 +260,8 @@ async fn run_online(
         Ok(provisioned) => provisioned,
         Err(outcome) => return (outcome, Vec::new(), vector.level),
     };
-    let ran = run_steps(id, path, vector, spec, session, &provisioned).await;
+    let mut provisioned = provisioned;
+    let ran = run_steps(id, path, vector, spec, session, &mut provisioned).await;
     fixture::teardown(session, provisioned).await;
     ran
 }
@@ -301,7 +302,7 @@ async fn run_steps(
     vector: &Vector,
     spec: &Spec,
     session: &Session,
-    provisioned: &fixture::Provisioned,
+    provisioned: &mut fixture::Provisioned,
 ) -> (Outcome, Vec<StepRecord>, Level) {
     let VectorBody::Steps(steps) = &vector.body else {
         unreachable!("run_steps is only called for step vectors")
@@ -354,6 +355,9 @@ async fn run_steps(
                 previous_rate_limit = Some(reading);
             }
         }
+        if let Some(created) = created_collection(step, &record) {
+            provisioned.adopt(created, step.request.auth);
+        }
         if record.passed {
             if let Err(missing) = capture(step, &record, &mut bindings) {
                 record.passed = false;
@@ -377,6 +381,19 @@ async fn run_steps(
         }
     }
     (outcome, records, level)
+}
+
+/// The id of the collection a step created and wants destroyed afterwards (`destroy_afterwards`),
+/// when its answer holds one, whatever the verdict: only a user can own it.
+fn created_collection(step: &Step, record: &StepRecord) -> Option<String> {
+    let pointer = step.destroy_afterwards.as_deref()?;
+    let owned_by_a_user = matches!(
+        step.request.auth,
+        AuthMode::User | AuthMode::OtherUser | AuthMode::LimitedUser
+    );
+    let response = record.exchanges.last()?.response.as_ref().ok()?;
+    let id = response.json.as_ref()?.pointer(pointer)?.as_str()?;
+    owned_by_a_user.then(|| id.to_string())
 }
 
 /// Binds the values a passed step captures (`capture`) for the steps after it. A value that is

@@ -431,7 +431,8 @@ async fn run_phases(
         };
         let (spec, id) = (Arc::clone(&spec), loaded.clone());
         let task = tokio::spawn(async move {
-            let result = evaluate::evaluate_prepared(&id, &spec, &session, &provisioned).await;
+            let mut provisioned = provisioned;
+            let result = evaluate::evaluate_prepared(&id, &spec, &session, &mut provisioned).await;
             (result, provisioned)
         });
         match task.await {

@@ -313,6 +313,11 @@ pub struct Step {
     /// the only honest way to page.
     #[serde(default)]
     pub capture: BTreeMap<String, String>,
+    /// A JSON pointer into this step's answer (`/response/timeline_id`) naming a collection the
+    /// step created: the kit destroys it after the vector, as it destroys fixtures, whatever the
+    /// verdict, so a vector of `collections/create` leaves nothing behind.
+    #[serde(default)]
+    pub destroy_afterwards: Option<String>,
 }
 
 /// A request, in terms of the API rather than bytes.

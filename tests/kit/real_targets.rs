@@ -185,3 +185,43 @@ fn a_broken_entries_fails_its_oracle_and_blames_no_other_endpoint() {
         );
     }
 }
+
+/// A full run leaves nothing on the target: fixtures, canaries, model sequences and the
+/// collections that `collections/create` vectors make in their own steps (`destroy_afterwards`)
+/// are all destroyed. The check is itself a vector, run by the kit after the suite: each seeded
+/// user's list of collections is empty. (Five collections were left before
+/// `destroy_afterwards`.)
+#[test]
+fn a_full_run_leaves_no_collection_behind() {
+    let served = Served::start();
+    let (code, out) = run(&served, &[]);
+    assert_eq!(code, Some(0), "{out}");
+
+    let dir = tempfile::tempdir().unwrap();
+    for (user, auth) in [(0, "user"), (1, "other_user")] {
+        let user_id = served.ready["users"][user]["user_id"].as_str().unwrap();
+        let vector = serde_json::json!({
+            "title": "the user has no collection left",
+            "requirements": ["list.user_id"],
+            "level": "must",
+            "evidence": "documented",
+            "endpoint": "collections/list",
+            "steps": [{
+                "request": {
+                    "endpoint": "collections/list",
+                    "method": "GET",
+                    "auth": auth,
+                    "query": {"user_id": user_id, "count": "200"}
+                },
+                "expect": {
+                    "status": 200,
+                    "values": [{"pointer": "/response/results", "equals": []}]
+                }
+            }]
+        });
+        let path = dir.path().join(format!("left-{auth}.json"));
+        std::fs::write(path, vector.to_string()).unwrap();
+    }
+    let (code, out) = run_verbose(&served, &["--vectors", dir.path().to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{out}");
+}
