@@ -408,11 +408,29 @@ async fn run_phases(
     for task in tasks {
         let _ = task.await;
     }
-    // Vectors that watch shared state run their steps one at a time once nothing else runs;
-    // their fixtures go once they all have run.
+    run_alone(alone, &spec, session.as_ref(), &board).await;
+    if let Some(session) = &session {
+        let endings = planted.into_iter().map(|mut canary| async move {
+            canary.inspect(session, "while the other vectors ran").await;
+            canary.finish(session).await
+        });
+        for result in join_all(endings).await {
+            board.post(result);
+        }
+    }
+}
+
+/// Vectors that watch shared state: their steps run one at a time once nothing else runs, on
+/// fixtures prepared while the others ran; the fixtures go once they all have run.
+async fn run_alone(
+    alone: Vec<(LoadedVector, tokio::task::JoinHandle<evaluate::Prepared>)>,
+    spec: &Arc<Spec>,
+    session: Option<&Arc<Session>>,
+    board: &Board,
+) {
     let mut leftovers = Vec::new();
     for (loaded, preparing) in alone {
-        let (provisioned, session) = match (preparing.await, &session) {
+        let (provisioned, session) = match (preparing.await, session) {
             (Ok(evaluate::Prepared::Ready(provisioned)), Some(session)) => {
                 (provisioned, Arc::clone(session))
             }
@@ -429,7 +447,7 @@ async fn run_phases(
                 continue;
             }
         };
-        let (spec, id) = (Arc::clone(&spec), loaded.clone());
+        let (spec, id) = (Arc::clone(spec), loaded.clone());
         let task = tokio::spawn(async move {
             let mut provisioned = provisioned;
             let result = evaluate::evaluate_prepared(&id, &spec, &session, &mut provisioned).await;
@@ -443,17 +461,8 @@ async fn run_phases(
             Err(e) => board.post(panicked(&loaded, &e.to_string())),
         }
     }
-    if let Some(session) = &session {
+    if let Some(session) = session {
         join_all(leftovers.into_iter().map(|p| fixture::teardown(session, p))).await;
-    }
-    if let Some(session) = &session {
-        let endings = planted.into_iter().map(|mut canary| async move {
-            canary.inspect(session, "while the other vectors ran").await;
-            canary.finish(session).await
-        });
-        for result in join_all(endings).await {
-            board.post(result);
-        }
     }
 }
 
