@@ -6,7 +6,7 @@ use crate::check::{self, Mismatch, RateLimitReading};
 use crate::exchange::Exchange;
 use crate::fixture::{self, SetupError};
 use crate::spec::Spec;
-use crate::vector::{AuthMode, Bindings, Level, LoadedVector, Step, Vector, VectorBody};
+use crate::vector::{Bindings, Level, LoadedVector, Step, Vector, VectorBody};
 use crate::verdict::{
     NotJudgedCause, Outcome, Settled, StepRecord, VectorKind, VectorResult, failure_text,
 };
@@ -387,10 +387,7 @@ async fn run_steps(
 /// when its answer holds one, whatever the verdict: only a user can own it.
 fn created_collection(step: &Step, record: &StepRecord) -> Option<String> {
     let pointer = step.destroy_afterwards.as_deref()?;
-    let owned_by_a_user = matches!(
-        step.request.auth,
-        AuthMode::User | AuthMode::OtherUser | AuthMode::LimitedUser
-    );
+    let owned_by_a_user = step.request.auth.signs_as_user();
     let response = record.exchanges.last()?.response.as_ref().ok()?;
     let id = response.json.as_ref()?.pointer(pointer)?.as_str()?;
     owned_by_a_user.then(|| id.to_string())
@@ -444,11 +441,7 @@ fn consistency_note(window: Duration) -> String {
 /// GET. Only these are retried within the consistency window, and only while they fail;
 /// refusals (other auth modes) and writes are never retried.
 fn is_state_read(step: &Step) -> bool {
-    step.request.method.eq_ignore_ascii_case("GET")
-        && matches!(
-            step.request.auth,
-            AuthMode::User | AuthMode::OtherUser | AuthMode::LimitedUser
-        )
+    step.request.method.eq_ignore_ascii_case("GET") && step.request.auth.signs_as_user()
 }
 
 /// The requirement broken by rate-limit headers that contradict earlier ones of the same token.

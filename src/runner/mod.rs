@@ -337,7 +337,7 @@ async fn run_phases(
         let untested: BTreeSet<String> = pending.iter().filter_map(endpoint_of).collect();
         let (mut ready, mut waiting): (Vec<_>, Vec<_>) = pending
             .into_iter()
-            .partition(|l| !reads_through(l).iter().any(|e| untested.contains(e)));
+            .partition(|l| !reads_through(l).iter().any(|e| untested.contains(*e)));
         if ready.is_empty() {
             // Oracles that read through each other: nothing to wait for, run them together.
             ready = std::mem::take(&mut waiting);
@@ -356,9 +356,8 @@ async fn run_phases(
         pending = Vec::new();
         for loaded in waiting {
             let broken: Vec<(&str, Vec<String>)> = reads_through(&loaded)
-                .iter()
-                .filter_map(|e| failed.get_key_value(e))
-                .map(|(e, ids)| (e.as_str(), ids.clone()))
+                .into_iter()
+                .filter_map(|e| failed.get(e).map(|ids| (e, ids.clone())))
                 .collect();
             match &loaded.vector {
                 Ok(vector) if !broken.is_empty() => {
@@ -501,21 +500,11 @@ async fn plant_canary(
 }
 
 /// The oracle endpoints other than its own that a valid vector's steps send requests to.
-fn reads_through(loaded: &LoadedVector) -> Vec<String> {
-    let Ok(vector) = &loaded.vector else {
-        return Vec::new();
-    };
-    let VectorBody::Steps(steps) = &vector.body else {
-        return Vec::new();
-    };
-    let mut endpoints: Vec<String> = steps
-        .iter()
-        .filter_map(|step| step.request.endpoint.clone())
-        .filter(|e| *e != vector.endpoint && crate::vector::ORACLES.contains(&e.as_str()))
-        .collect();
-    endpoints.sort();
-    endpoints.dedup();
-    endpoints
+fn reads_through(loaded: &LoadedVector) -> Vec<&'static str> {
+    loaded
+        .vector
+        .as_ref()
+        .map_or_else(|_| Vec::new(), |vector| vector.steps_call())
 }
 
 /// The endpoint a valid vector tests.

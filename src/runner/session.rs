@@ -241,10 +241,7 @@ impl Session {
         exchange: &Exchange,
     ) -> Option<crate::check::Mismatch> {
         let response = exchange.response.as_ref().ok()?;
-        let valid_token = matches!(
-            request.auth,
-            AuthMode::User | AuthMode::OtherUser | AuthMode::LimitedUser
-        );
+        let valid_token = request.auth.signs_as_user();
         if !valid_token || response.status == 401 || response.status >= 500 {
             return None;
         }

@@ -500,6 +500,15 @@ pub enum AuthMode {
 }
 
 impl AuthMode {
+    /// Whether this mode is a correct OAuth 1.0a signature of a seeded user: its requests act as
+    /// that user (reads of state, collections it owns, rate-limit counters of its token).
+    pub fn signs_as_user(self) -> bool {
+        matches!(
+            self,
+            AuthMode::User | AuthMode::OtherUser | AuthMode::LimitedUser
+        )
+    }
+
     /// What the target configuration must provide for this mode, if anything beyond the main user.
     pub fn needs(self) -> Option<Need> {
         match self {
@@ -836,19 +845,29 @@ impl Vector {
             }
             endpoints.push("collections/destroy");
         }
-        if let VectorBody::Steps(steps) = &self.body {
-            for step in steps {
-                if let Some(oracle) = ORACLES
-                    .iter()
-                    .find(|o| step.request.endpoint.as_deref() == Some(**o))
-                {
-                    endpoints.push(oracle);
-                }
-            }
-        }
+        endpoints.extend(self.steps_call());
         endpoints.retain(|e| *e != self.endpoint);
         endpoints.sort_unstable();
         endpoints.dedup();
+        endpoints
+    }
+
+    /// The oracle endpoints other than its own that the vector's steps send requests to (a
+    /// read-your-writes check through `collections/entries`, say), once each.
+    pub fn steps_call(&self) -> Vec<&'static str> {
+        let VectorBody::Steps(steps) = &self.body else {
+            return Vec::new();
+        };
+        let mut endpoints: Vec<&'static str> = ORACLES
+            .into_iter()
+            .filter(|o| *o != self.endpoint)
+            .filter(|o| {
+                steps
+                    .iter()
+                    .any(|s| s.request.endpoint.as_deref() == Some(*o))
+            })
+            .collect();
+        endpoints.sort_unstable();
         endpoints
     }
 
