@@ -543,7 +543,11 @@ async fn a_tampered_signature_fails_naming_the_exchange_and_the_mistake() {
         .find(|(k, _)| k == "oauth_signature")
         .unwrap()
         .1;
-    let tampered = format!("{}A", &signature[..signature.len() - 2]);
+    // The last character before the `=` carries 2 bits of the digest (A, Q, g or w): swap it for
+    // another of those, so the tampered signature always differs from the real one.
+    let last = &signature[signature.len() - 2..signature.len() - 1];
+    let other = if last == "A" { "Q" } else { "A" };
+    let tampered = format!("{}{other}", &signature[..signature.len() - 2]);
     header.value = header.value.replace(
         &oauth::percent_encode(&signature),
         &oauth::percent_encode(&format!("{tampered}=")),
